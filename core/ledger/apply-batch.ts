@@ -1,0 +1,123 @@
+/**
+ * The ledger rules, as a pure function over a locked snapshot. A store reads the accounts and
+ * idempotency keys a batch touches (under lock, in one transaction), runs these rules, writes the
+ * returned changes and commits. Operations apply in order, each seeing the ones before it, so a
+ * batch of N is exactly N operations committed one after another — only with one commit.
+ */
+import { createHash } from 'node:crypto';
+import { depositEvents, transferEvents, withdrawalEvents, type EventContext } from './events';
+import type { Cambios, Cuenta, Instantanea, Operacion, Rechazo, Resultado } from './types';
+
+export interface RuleContext extends EventContext {
+  fecha: string; // 'YYYY-MM-DD HH:MM:SS' for history rows
+  balanceCentsMax: number;
+}
+
+/** The accounts and refs a batch must read (and lock) before its rules run, sorted: the lock order. */
+export function keysOf(ops: readonly Operacion[]): { cuentas: string[]; refs: string[] } {
+  const cuentas = new Set<string>();
+  const refs = new Set<string>();
+  for (const op of ops) {
+    if (op.tipo === 'transferir') {
+      cuentas.add(op.origen);
+      cuentas.add(op.destino);
+    } else cuentas.add(op.cedula);
+    if (op.tipo !== 'crear' && op.ref !== null) refs.add(op.ref);
+  }
+  return { cuentas: [...cuentas].sort(), refs: [...refs].sort() };
+}
+
+/** What makes two requests "the same" for an idempotency key: every parameter but the key. */
+export function fingerprint(op: Operacion): string {
+  const params = op.tipo === 'transferir' ? [op.tipo, op.origen, op.destino, op.centavos] : op.tipo === 'crear' ? [op.tipo, op.cedula] : [op.tipo, op.cedula, op.centavos];
+  return createHash('sha256').update(JSON.stringify(params)).digest('hex');
+}
+
+const reject = (code: Rechazo['code'], extra: Omit<Rechazo, 'ok' | 'code'> = {}): Rechazo => ({ ok: false, code, ...extra });
+
+export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx: RuleContext): { resultados: Resultado[]; cambios: Cambios } {
+  const cuentas = new Map<string, Cuenta>();
+  for (const [k, c] of snapshot.cuentas) cuentas.set(k, { ...c });
+  const refs = new Map(snapshot.refs);
+  const cambios: Cambios = { nuevas: [], saldos: new Map(), movimientos: [], eventos: [], refs: [], fecha: ctx.fecha };
+  const creadas = new Set<string>();
+
+  const setBalance = (cuenta: Cuenta, cents: number): void => {
+    cuenta.saldo = cents;
+    if (!creadas.has(cuenta.cedula)) cambios.saldos.set(cuenta.cedula, cents);
+  };
+
+  const applyOne = (op: Operacion): Resultado => {
+    switch (op.tipo) {
+      case 'crear': {
+        if (cuentas.has(op.cedula)) return reject('CLIENTE_YA_EXISTE');
+        const cuenta: Cuenta = { cedula: op.cedula, nombres: op.nombres, apellidos: op.apellidos, saldo: 0 };
+        cuentas.set(op.cedula, cuenta);
+        creadas.add(op.cedula);
+        cambios.nuevas.push({ ...cuenta, pinHash: op.pinHash, fecha: ctx.fecha });
+        return { ok: true, tipo: 'crear', cuenta: { ...cuenta } };
+      }
+      case 'depositar': {
+        const cuenta = cuentas.get(op.cedula);
+        if (!cuenta) return reject('CLIENTE_NO_ENCONTRADO');
+        const before = cuenta.saldo;
+        const after = before + op.centavos;
+        if (after > ctx.balanceCentsMax) return reject('LIMITE_EXCEDIDO');
+        const transaccion_id = ctx.newId();
+        setBalance(cuenta, after);
+        cambios.movimientos.push({ cedula: op.cedula, tipo: 'DEPOSITO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
+        cambios.eventos.push(...depositEvents(ctx, op.cedula, op.centavos, before, after, transaccion_id));
+        return { ok: true, tipo: 'depositar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+      }
+      case 'retirar': {
+        const cuenta = cuentas.get(op.cedula);
+        if (!cuenta) return reject('CLIENTE_NO_ENCONTRADO');
+        const before = cuenta.saldo;
+        if (op.centavos > before) return reject('SALDO_INSUFICIENTE', { saldo: before });
+        const after = before - op.centavos;
+        const transaccion_id = ctx.newId();
+        setBalance(cuenta, after);
+        cambios.movimientos.push({ cedula: op.cedula, tipo: 'RETIRO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
+        cambios.eventos.push(...withdrawalEvents(ctx, op.cedula, op.centavos, before, after, transaccion_id));
+        return { ok: true, tipo: 'retirar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+      }
+      case 'transferir': {
+        if (op.origen === op.destino) return reject('MISMA_CUENTA');
+        const origen = cuentas.get(op.origen);
+        if (!origen) return reject('CLIENTE_NO_ENCONTRADO', { cuenta: 'origen' });
+        const destino = cuentas.get(op.destino);
+        if (!destino) return reject('CLIENTE_NO_ENCONTRADO', { cuenta: 'destino' });
+        const origenAntes = origen.saldo;
+        const destinoAntes = destino.saldo;
+        if (op.centavos > origenAntes) return reject('SALDO_INSUFICIENTE', { cuenta: 'origen', saldo: origenAntes });
+        if (destinoAntes + op.centavos > ctx.balanceCentsMax) return reject('LIMITE_EXCEDIDO', { cuenta: 'destino' });
+        const transaccion_id = ctx.newId();
+        setBalance(origen, origenAntes - op.centavos);
+        setBalance(destino, destinoAntes + op.centavos);
+        const base = { monto: op.centavos, fecha: ctx.fecha, transaccion_id };
+        cambios.movimientos.push(
+          { ...base, cedula: op.origen, tipo: 'TRANSFERENCIA_ENVIADA', saldo_final: origen.saldo, contraparte: op.destino },
+          { ...base, cedula: op.destino, tipo: 'TRANSFERENCIA_RECIBIDA', saldo_final: destino.saldo, contraparte: op.origen },
+        );
+        cambios.eventos.push(
+          ...transferEvents(ctx, { origen: op.origen, destino: op.destino, monto: op.centavos, origenAntes, origenDespues: origen.saldo, destinoAntes, destinoDespues: destino.saldo, transaccion_id }),
+        );
+        return { ok: true, tipo: 'transferir', transaccion_id, origen: op.origen, destino: op.destino, monto: op.centavos, saldo_origen: origen.saldo, saldo_destino: destino.saldo };
+      }
+    }
+  };
+
+  const resultados = ops.map((op): Resultado => {
+    const ref = op.tipo === 'crear' ? null : op.ref;
+    if (ref === null) return applyOne(op);
+    const huella = fingerprint(op);
+    const previous = refs.get(ref);
+    if (previous) return previous.huella === huella ? previous.resultado : reject('REF_CONFLICTO');
+    const resultado = applyOne(op);
+    // Rule outcomes are final for their key, refusals included: a replay sees the same answer.
+    refs.set(ref, { huella, resultado });
+    cambios.refs.push({ ref, huella, resultado });
+    return resultado;
+  });
+  return { resultados, cambios };
+}

@@ -1,0 +1,169 @@
+/**
+ * The ledger's front door. It validates domain input once (cédula, amount, names, PIN, ref), then
+ * sends money movements through the group-commit batcher and reads straight from the store.
+ * Both protocols (legacy text, JSON lines) and the bridge call only this.
+ */
+import { randomUUID } from 'node:crypto';
+import { formatLegacyTimestamp, type Clock } from '../clock';
+import type { LedgerStore } from '../store/store';
+import { applyBatch } from './apply-batch';
+import { Batcher, type BatcherOptions } from './batcher';
+import { isAccountKey, isValidCedula } from './cedula';
+import { parseAmount } from './money';
+import { hashPin, PIN_PATTERN, verifyPin } from './pin';
+import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
+
+export interface LedgerOptions {
+  amountCentsMax: number;
+  balanceCentsMax: number;
+  lowBalanceCents: number;
+  historyRowsMax: number;
+  historyRowsDefault: number;
+  pinFailuresMax: number;
+  pinLockMs: number;
+  batch: BatcherOptions;
+}
+
+export type Consulta = { ok: true; cuenta: Cuenta } | Rechazo;
+export type Historial = { ok: true; cedula: string; movimientos: Movimiento[] } | Rechazo;
+export type VerificacionPin = { ok: true } | Rechazo;
+
+const NAME_MAX_CHARS = 100;
+const REF_MAX_CHARS = 64;
+// Names end up inside legacy `|`-separated replies and log lines: no separators, no control chars.
+const NAME_FORBIDDEN = /[|\u0000-\u001f\u007f]/;
+const REF_PATTERN = /^[\u0021-\u007e]{1,64}$/;
+
+const reject = (code: Rechazo['code'], extra: Omit<Rechazo, 'ok' | 'code'> = {}): Rechazo => ({ ok: false, code, ...extra });
+
+function cleanName(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const name = value.trim().replace(/\s+/g, ' ');
+  if (name.length === 0 || name.length > NAME_MAX_CHARS || NAME_FORBIDDEN.test(name)) return null;
+  return name;
+}
+
+/** undefined/null → no key; a string of 1–64 printable ASCII characters → the key; else invalid. */
+function parseRef(value: unknown): { ok: true; ref: string | null } | Rechazo {
+  if (value === undefined || value === null) return { ok: true, ref: null };
+  if (typeof value === 'string' && value.length <= REF_MAX_CHARS && REF_PATTERN.test(value)) return { ok: true, ref: value };
+  return reject('PARAMETRO_INVALIDO', { campo: 'ref' });
+}
+
+export class Ledger {
+  private readonly batcher: Batcher;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly clock: Clock,
+    private readonly options: LedgerOptions,
+    private readonly newId: () => string = randomUUID,
+  ) {
+    this.batcher = new Batcher((ops) => this.commit(ops), options.batch);
+  }
+
+  private commit(ops: readonly Operacion[]): Promise<Resultado[]> {
+    const now = this.clock.now();
+    const ctx = {
+      newId: this.newId,
+      timestamp: now.toISOString(),
+      fecha: formatLegacyTimestamp(now),
+      lowBalanceCents: this.options.lowBalanceCents,
+      balanceCentsMax: this.options.balanceCentsMax,
+    };
+    return this.store.commitBatch(ops, (snapshot) => applyBatch(snapshot, ops, ctx));
+  }
+
+  /** Operations queued or committing right now. */
+  get pending(): number {
+    return this.batcher.pending;
+  }
+
+  idle(): Promise<void> {
+    return this.batcher.idle();
+  }
+
+  async crear(input: { cedula: unknown; nombres: unknown; apellidos: unknown; pin?: unknown }): Promise<Resultado> {
+    if (!isValidCedula(input.cedula)) return reject('CEDULA_INVALIDA');
+    const nombres = cleanName(input.nombres);
+    if (nombres === null) return reject('PARAMETRO_INVALIDO', { campo: 'nombres' });
+    const apellidos = cleanName(input.apellidos);
+    if (apellidos === null) return reject('PARAMETRO_INVALIDO', { campo: 'apellidos' });
+    let pinHash: string | null = null;
+    if (input.pin !== undefined && input.pin !== null) {
+      if (typeof input.pin !== 'string' || !PIN_PATTERN.test(input.pin)) return reject('PARAMETRO_INVALIDO', { campo: 'pin' });
+      pinHash = await hashPin(input.pin);
+    }
+    return this.batcher.submit({ tipo: 'crear', cedula: input.cedula, nombres, apellidos, pinHash });
+  }
+
+  depositar(input: { cedula: unknown; monto: unknown; ref?: unknown }): Promise<Resultado> {
+    return this.movement('depositar', input);
+  }
+
+  retirar(input: { cedula: unknown; monto: unknown; ref?: unknown }): Promise<Resultado> {
+    return this.movement('retirar', input);
+  }
+
+  private async movement(tipo: 'depositar' | 'retirar', input: { cedula: unknown; monto: unknown; ref?: unknown }): Promise<Resultado> {
+    // Amount first, then account: the order in which the legacy server reported problems.
+    const amount = parseAmount(input.monto, this.options.amountCentsMax);
+    if (!amount.ok) return reject('MONTO_INVALIDO', { motivo: amount.reason });
+    if (!isAccountKey(input.cedula)) return reject('CEDULA_INVALIDA');
+    const ref = parseRef(input.ref);
+    if (!ref.ok) return ref;
+    return this.batcher.submit({ tipo, cedula: input.cedula, centavos: amount.cents, ref: ref.ref });
+  }
+
+  async transferir(input: { origen: unknown; destino: unknown; monto: unknown; ref?: unknown }): Promise<Resultado> {
+    const amount = parseAmount(input.monto, this.options.amountCentsMax);
+    if (!amount.ok) return reject('MONTO_INVALIDO', { motivo: amount.reason });
+    if (!isAccountKey(input.origen)) return reject('CEDULA_INVALIDA', { cuenta: 'origen' });
+    if (!isAccountKey(input.destino)) return reject('CEDULA_INVALIDA', { cuenta: 'destino' });
+    if (input.origen === input.destino) return reject('MISMA_CUENTA');
+    const ref = parseRef(input.ref);
+    if (!ref.ok) return ref;
+    return this.batcher.submit({ tipo: 'transferir', origen: input.origen, destino: input.destino, centavos: amount.cents, ref: ref.ref });
+  }
+
+  async consulta(cedula: unknown): Promise<Consulta> {
+    if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
+    const cuenta = await this.store.getAccount(cedula);
+    return cuenta ? { ok: true, cuenta } : reject('CLIENTE_NO_ENCONTRADO');
+  }
+
+  async historial(cedula: unknown, limite?: unknown): Promise<Historial> {
+    if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
+    let rows = this.options.historyRowsDefault;
+    if (limite !== undefined && limite !== null) {
+      if (!Number.isSafeInteger(limite) || (limite as number) < 1 || (limite as number) > this.options.historyRowsMax) return reject('PARAMETRO_INVALIDO', { campo: 'limite' });
+      rows = limite as number;
+    }
+    if (!(await this.store.getAccount(cedula))) return reject('CLIENTE_NO_ENCONTRADO');
+    return { ok: true, cedula, movimientos: await this.store.history(cedula, rows) };
+  }
+
+  /**
+   * A wrong PIN counts towards a lock; `pin_failures_max` in a row lock the account for
+   * `pin_lock_ms`. Unknown accounts and accounts without a PIN answer like a wrong PIN.
+   */
+  async verificarPin(cedula: unknown, pin: unknown): Promise<VerificacionPin> {
+    if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
+    if (typeof pin !== 'string' || pin.length > 64) return reject('PARAMETRO_INVALIDO', { campo: 'pin' });
+    const state = await this.store.getPinState(cedula);
+    if (!state || state.pinHash === null) return reject('PIN_INCORRECTO');
+    const nowMs = this.clock.now().getTime();
+    if (state.bloqueadoHastaMs !== null && state.bloqueadoHastaMs > nowMs) return reject('CUENTA_BLOQUEADA');
+    if (PIN_PATTERN.test(pin) && (await verifyPin(pin, state.pinHash))) {
+      if (state.fallos > 0) await this.store.resetPinFailures(cedula);
+      return { ok: true };
+    }
+    await this.store.recordPinFailure(cedula, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+    return state.fallos + 1 >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
+  }
+
+  totalTransacciones(): Promise<number> {
+    return this.store.countTransactions();
+  }
+}
+

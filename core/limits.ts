@@ -1,0 +1,48 @@
+/**
+ * Every bound the core enforces, in one place. Units are the last word of each name.
+ * Each is the default of a setting (see core/config.ts and README "Settings").
+ */
+export const LIMITS = {
+  /** Longest request line, both protocols (CONTRACT §4). Longer → error, connection closed. */
+  line_bytes_max: 64 * 1024,
+  /** Open TCP connections per core process; the next one gets an error and is closed. */
+  connections_max: 1024,
+  /** Open TCP connections from one remote address. */
+  connections_per_ip_max: 256,
+  /** A connection with no traffic for this long is closed. */
+  idle_timeout_ms: 5 * 60 * 1000,
+  /** Requests per second one connection may sustain (token bucket refill). */
+  requests_per_second_max: 5000,
+  /** Token bucket size: the burst a connection may send at once. */
+  requests_burst_max: 5000,
+  /** JSON requests of one connection being processed at once; past it the socket is paused. */
+  pipeline_depth_max: 256,
+  /** Unread response bytes per connection before the server stops reading its requests. */
+  write_buffer_bytes_max: 1024 * 1024,
+  /** Legacy text: a trailing fragment with no newline is taken as a command after this quiet time. */
+  legacy_fragment_wait_ms: 25,
+  /** Money movements committed in one database transaction (group commit). */
+  batch_operations_max: 256,
+  /** Operations waiting for a commit slot; past it requests get NO_DISPONIBLE. */
+  batch_queue_max: 20_000,
+  /** Retries of one batch after a deadlock, lock timeout or duplicate-key race. */
+  batch_retries_max: 5,
+  /** Largest amount in one operation, in cents (default 1,000,000.00). */
+  amount_cents_max: 100_000_000,
+  /** Largest balance an account may hold, in cents: DECIMAL(15,2). */
+  balance_cents_max: 999_999_999_999_999,
+  /** Balance under which a withdrawal or outgoing transfer raises a LOW_BALANCE alert (100.00). */
+  low_balance_cents: 10_000,
+  /** History rows one request may ask for. */
+  history_rows_max: 100,
+  /** History rows returned when a request does not say (legacy: 10). */
+  history_rows_default: 10,
+  /** Wrong PINs in a row before the account locks. */
+  pin_failures_max: 5,
+  /** How long a locked account stays locked. */
+  pin_lock_ms: 15 * 60 * 1000,
+  /** Grace period for in-flight requests at shutdown before connections are cut. */
+  shutdown_grace_ms: 10_000,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

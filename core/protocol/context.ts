@@ -1,0 +1,14 @@
+/** What the protocol handlers need from the rest of the core. */
+import type { Ledger } from '../ledger/ledger';
+
+export interface Estadisticas {
+  clientes_conectados: number;
+  total_transacciones: number;
+  ips_activas: number;
+}
+
+export interface ProtocolContext {
+  ledger: Ledger;
+  /** Connection statistics of this process plus the committed transaction count; also published. */
+  estadisticas(): Promise<Estadisticas>;
+}

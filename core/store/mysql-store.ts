@@ -1,0 +1,238 @@
+/**
+ * MySQL/MariaDB through a mysql2 pool. A batch locks the accounts it touches with one
+ * `SELECT … ORDER BY cedula FOR UPDATE` — the same global lock order in every process, so batches
+ * from several core processes serialize per account without deadlocking — then writes every
+ * change with multi-row statements and commits once. DECIMAL values travel as strings and are
+ * converted to cents exactly.
+ */
+import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import { HubError } from '../errors';
+import { keysOf } from '../ledger/apply-batch';
+import { decimalTextToCents, formatCents } from '../ledger/money';
+import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
+import { MYSQL_MIGRATIONS } from './mysql-migrations';
+import type { ApplyRules, LedgerStore, OutboxRow, SeedAccount } from './store';
+
+export interface MysqlStoreOptions {
+  url: string;
+  connectionsMax: number;
+  /** Retries of a batch after a deadlock, lock wait timeout or duplicate-key race. */
+  retriesMax: number;
+}
+
+/** Server errors after which the whole transaction can simply run again. */
+const RETRIABLE_ERRNO = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */, 1062 /* duplicate key race */]);
+const MIGRATION_LOCK = 'banco_hub_migraciones';
+const MIGRATION_LOCK_WAIT_S = 60;
+
+const isRetriable = (err: unknown): boolean => RETRIABLE_ERRNO.has((err as { errno?: number }).errno ?? 0);
+const isServerError = (err: unknown): boolean => typeof (err as { sqlState?: unknown }).sqlState === 'string';
+
+/** A lost connection or unreachable server is an operating failure the client may retry. */
+function toHubError(err: unknown): unknown {
+  if (err instanceof HubError || isServerError(err)) return err;
+  return new HubError('NO_DISPONIBLE', undefined, { cause: err });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class MysqlStore implements LedgerStore {
+  readonly kind = 'mysql';
+  private readonly pool: Pool;
+
+  constructor(private readonly options: MysqlStoreOptions) {
+    this.pool = createPool({
+      uri: options.url,
+      connectionLimit: options.connectionsMax,
+      queueLimit: 0,
+      dateStrings: true,
+      decimalNumbers: false,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: 'utf8mb4',
+    });
+  }
+
+  async migrate(): Promise<void> {
+    const conn = await this.connection();
+    try {
+      const [locked] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [MIGRATION_LOCK, MIGRATION_LOCK_WAIT_S]);
+      if (Number(locked[0].ok) !== 1) throw new Error('timed out waiting for another process to finish migrating the database');
+      try {
+        await conn.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, aplicado DATETIME NOT NULL) ENGINE=InnoDB');
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT version FROM schema_migrations');
+        const applied = new Set(rows.map((r) => Number(r.version)));
+        for (const m of MYSQL_MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          for (const step of m.steps) await step(conn);
+          await conn.query('INSERT INTO schema_migrations (version, aplicado) VALUES (?, NOW())', [m.version]);
+        }
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  private async connection(): Promise<PoolConnection> {
+    try {
+      return await this.pool.getConnection();
+    } catch (err) {
+      throw toHubError(err);
+    }
+  }
+
+  async seedIfEmpty(accounts: readonly SeedAccount[], fecha: string): Promise<boolean> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM clientes');
+    if (Number(rows[0].n) > 0 || accounts.length === 0) return false;
+    const values = accounts.map((a) => [a.cedula, a.nombres, a.apellidos, formatCents(a.saldo), fecha, fecha, a.pinHash]);
+    await this.pool.query('INSERT IGNORE INTO clientes (cedula, nombres, apellidos, saldo, fecha_registro, ultima_actualizacion, pin_hash) VALUES ?', [values]);
+    return true;
+  }
+
+  async commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]> {
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.connection();
+      try {
+        await conn.query('START TRANSACTION');
+        const { resultados, cambios } = apply(await this.snapshot(conn, ops));
+        await this.write(conn, cambios);
+        await conn.query('COMMIT');
+        return resultados;
+      } catch (err) {
+        await conn.query('ROLLBACK').catch(() => undefined); // the connection may be gone; the server rolls back then
+        if (!isRetriable(err) || attempt >= this.options.retriesMax) throw toHubError(err);
+        await sleep(Math.random() * 2 ** attempt * 4);
+      } finally {
+        conn.release();
+      }
+    }
+  }
+
+  private async snapshot(conn: PoolConnection, ops: readonly Operacion[]): Promise<Instantanea> {
+    const keys = keysOf(ops);
+    const cuentas = new Map<string, Cuenta>();
+    const refs = new Map<string, RefGuardada>();
+    if (keys.cuentas.length > 0) {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT cedula, nombres, apellidos, saldo FROM clientes WHERE cedula IN (?) ORDER BY cedula FOR UPDATE', [keys.cuentas]);
+      for (const r of rows) cuentas.set(r.cedula, { cedula: r.cedula, nombres: r.nombres, apellidos: r.apellidos, saldo: decimalTextToCents(r.saldo) });
+    }
+    if (keys.refs.length > 0) {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT ref, huella, resultado FROM idempotencia WHERE ref IN (?)', [keys.refs]);
+      for (const r of rows) refs.set(r.ref, { huella: r.huella, resultado: JSON.parse(r.resultado) as Resultado });
+    }
+    return { cuentas, refs };
+  }
+
+  private async write(conn: PoolConnection, c: Cambios): Promise<void> {
+    if (c.nuevas.length > 0) {
+      const rows = c.nuevas.map((a) => [a.cedula, a.nombres, a.apellidos, formatCents(a.saldo), a.fecha, a.fecha, a.pinHash]);
+      await conn.query('INSERT INTO clientes (cedula, nombres, apellidos, saldo, fecha_registro, ultima_actualizacion, pin_hash) VALUES ?', [rows]);
+    }
+    if (c.saldos.size > 0) {
+      const cases = [...c.saldos].map(() => 'WHEN ? THEN ?').join(' ');
+      const params = [...c.saldos].flatMap(([cedula, cents]) => [cedula, formatCents(cents)]);
+      await conn.query(`UPDATE clientes SET saldo = CASE cedula ${cases} END WHERE cedula IN (?)`, [...params, [...c.saldos.keys()]]);
+    }
+    if (c.movimientos.length > 0) {
+      const rows = c.movimientos.map((m) => [m.cedula, m.tipo, formatCents(m.monto), formatCents(m.saldo_final), m.fecha, m.transaccion_id, m.contraparte]);
+      await conn.query('INSERT INTO transacciones (cedula, tipo, monto, saldo_final, fecha, transaccion_id, contraparte) VALUES ?', [rows]);
+    }
+    if (c.eventos.length > 0) {
+      const rows = c.eventos.map((e) => [e.id, e.topic, e.qos, e.retain ? 1 : 0, JSON.stringify(e.payload), c.fecha]);
+      await conn.query('INSERT INTO outbox (id, topic, qos, retain, payload, creado) VALUES ?', [rows]);
+    }
+    if (c.refs.length > 0) {
+      const rows = c.refs.map((r) => [r.ref, r.huella, JSON.stringify(r.resultado), c.fecha]);
+      await conn.query('INSERT INTO idempotencia (ref, huella, resultado, creado) VALUES ?', [rows]);
+    }
+  }
+
+  private async read<T extends RowDataPacket>(statement: string, params: unknown[]): Promise<T[]> {
+    try {
+      const [rows] = await this.pool.query<T[]>(statement, params);
+      return rows;
+    } catch (err) {
+      throw toHubError(err);
+    }
+  }
+
+  async getAccount(cedula: string): Promise<Cuenta | null> {
+    const rows = await this.read('SELECT cedula, nombres, apellidos, saldo FROM clientes WHERE cedula = ?', [cedula]);
+    const r = rows[0];
+    return r ? { cedula: r.cedula, nombres: r.nombres, apellidos: r.apellidos, saldo: decimalTextToCents(r.saldo) } : null;
+  }
+
+  async history(cedula: string, limit: number): Promise<Movimiento[]> {
+    const rows = await this.read('SELECT id, tipo, monto, saldo_final, fecha, transaccion_id, contraparte FROM transacciones WHERE cedula = ? ORDER BY id DESC LIMIT ?', [cedula, limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      tipo: r.tipo as TipoMovimiento,
+      monto: decimalTextToCents(r.monto),
+      saldo_final: decimalTextToCents(r.saldo_final),
+      fecha: String(r.fecha),
+      transaccion_id: r.transaccion_id ?? null,
+      contraparte: r.contraparte ?? null,
+    }));
+  }
+
+  async countTransactions(): Promise<number> {
+    const rows = await this.read('SELECT COUNT(*) AS n FROM transacciones', []);
+    return Number(rows[0].n);
+  }
+
+  async getPinState(cedula: string): Promise<PinEstado | null> {
+    const rows = await this.read('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?', [cedula]);
+    const r = rows[0];
+    return r ? { pinHash: r.pin_hash ?? null, fallos: Number(r.pin_fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms) } : null;
+  }
+
+  async recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void> {
+    // One statement, so concurrent wrong guesses count exactly (MySQL evaluates SET left to right).
+    await this.read('UPDATE clientes SET pin_fallos = pin_fallos + 1, bloqueado_hasta_ms = IF(pin_fallos >= ?, ?, bloqueado_hasta_ms) WHERE cedula = ?', [failuresMax, lockUntilMs, cedula]);
+  }
+
+  async resetPinFailures(cedula: string): Promise<void> {
+    await this.read('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?', [cedula]);
+  }
+
+  async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
+    const conn = await this.connection();
+    try {
+      await conn.query('START TRANSACTION');
+      // SKIP LOCKED: rows another process is claiming right now are left to it, not waited for.
+      const [free] = await conn.query<RowDataPacket[]>(
+        'SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ? OR reclamado_por = ?) ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED',
+        [nowMs, owner, limit],
+      );
+      const seqs = free.map((r) => Number(r.seq));
+      let rows: RowDataPacket[] = [];
+      if (seqs.length > 0) {
+        await conn.query('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (?)', [owner, nowMs + leaseMs, seqs]);
+        [rows] = await conn.query<RowDataPacket[]>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE seq IN (?) ORDER BY seq', [seqs]);
+      }
+      await conn.query('COMMIT');
+      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, topic: r.topic, qos: Number(r.qos) as 0 | 1 | 2, retain: Number(r.retain) === 1, payload: r.payload }));
+    } catch (err) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw toHubError(err);
+    } finally {
+      conn.release();
+    }
+  }
+
+  async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.read('UPDATE outbox SET enviado_ms = ? WHERE seq IN (?)', [nowMs, [...seqs]]);
+  }
+
+  async countOutboxPending(): Promise<number> {
+    const rows = await this.read('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL', []);
+    return Number(rows[0].n);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The embedded default: one SQLite file in WAL mode with synchronous=FULL (a commit is on disk
+ * when it returns). better-sqlite3 is synchronous, so a batch runs start to commit without
+ * yielding; requests arriving meanwhile queue up and form the next batch (group commit).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { HubError } from '../errors';
+import { keysOf } from '../ledger/apply-batch';
+import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import type { ApplyRules, LedgerStore, OutboxRow, SeedAccount } from './store';
+
+/** How long a statement waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
+interface AccountRow { cedula: string; nombres: string; apellidos: string; saldo_centavos: number }
+interface HistoryRow { id: number; tipo: TipoMovimiento; monto_centavos: number; saldo_final_centavos: number; fecha: string; transaccion_id: string | null; contraparte: string | null }
+
+export class SqliteStore implements LedgerStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, aplicado TEXT NOT NULL)');
+    this.migrateNow();
+    this.stmt = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      account: db.prepare<[string], AccountRow>('SELECT cedula, nombres, apellidos, saldo_centavos FROM clientes WHERE cedula = ?'),
+      ref: db.prepare<[string], { huella: string; resultado: string }>('SELECT huella, resultado FROM idempotencia WHERE ref = ?'),
+      insertAccount: db.prepare('INSERT INTO clientes (cedula, nombres, apellidos, saldo_centavos, fecha_registro, ultima_actualizacion, pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      setBalance: db.prepare('UPDATE clientes SET saldo_centavos = ?, ultima_actualizacion = ? WHERE cedula = ?'),
+      insertMovement: db.prepare('INSERT INTO transacciones (cedula, tipo, monto_centavos, saldo_final_centavos, fecha, transaccion_id, contraparte) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertEvent: db.prepare('INSERT INTO outbox (id, topic, qos, retain, payload, creado) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertRef: db.prepare('INSERT INTO idempotencia (ref, huella, resultado, creado) VALUES (?, ?, ?, ?)'),
+      history: db.prepare<[string, number], HistoryRow>('SELECT id, tipo, monto_centavos, saldo_final_centavos, fecha, transaccion_id, contraparte FROM transacciones WHERE cedula = ? ORDER BY id DESC LIMIT ?'),
+      countTransactions: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM transacciones'),
+      countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM clientes'),
+      pinState: db.prepare<[string], { pin_hash: string | null; pin_fallos: number; bloqueado_hasta_ms: number | null }>('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?'),
+      pinFailure: db.prepare('UPDATE clientes SET pin_fallos = pin_fallos + 1, bloqueado_hasta_ms = CASE WHEN pin_fallos + 1 >= ? THEN ? ELSE bloqueado_hasta_ms END WHERE cedula = ?'),
+      pinReset: db.prepare('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?'),
+      claim: db.prepare('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ? OR reclamado_por = ?) ORDER BY seq LIMIT ?)'),
+      claimed: db.prepare<[string, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? ORDER BY seq LIMIT ?'),
+      markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
+      countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
+    };
+  }
+
+  private migrateNow(): void {
+    const applied = new Set(this.db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version));
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, aplicado) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  async seedIfEmpty(accounts: readonly SeedAccount[], fecha: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.stmt.countAccounts.get()!.n > 0) return false;
+      for (const a of accounts) this.stmt.insertAccount.run(a.cedula, a.nombres, a.apellidos, a.saldo, fecha, fecha, a.pinHash);
+      return true;
+    }).immediate();
+  }
+
+  async commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]> {
+    try {
+      return this.db.transaction(() => {
+        const { resultados, cambios } = apply(this.snapshot(ops));
+        this.write(cambios);
+        return resultados;
+      }).immediate();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new HubError('NO_DISPONIBLE', undefined, { cause: err });
+      throw err;
+    }
+  }
+
+  private snapshot(ops: readonly Operacion[]): Instantanea {
+    const keys = keysOf(ops);
+    const cuentas = new Map<string, Cuenta>();
+    for (const cedula of keys.cuentas) {
+      const row = this.stmt.account.get(cedula);
+      if (row) cuentas.set(cedula, { cedula: row.cedula, nombres: row.nombres, apellidos: row.apellidos, saldo: row.saldo_centavos });
+    }
+    const refs = new Map<string, RefGuardada>();
+    for (const ref of keys.refs) {
+      const row = this.stmt.ref.get(ref);
+      if (row) refs.set(ref, { huella: row.huella, resultado: JSON.parse(row.resultado) as Resultado });
+    }
+    return { cuentas, refs };
+  }
+
+  private write(c: Cambios): void {
+    for (const a of c.nuevas) this.stmt.insertAccount.run(a.cedula, a.nombres, a.apellidos, a.saldo, a.fecha, a.fecha, a.pinHash);
+    for (const [cedula, saldo] of c.saldos) this.stmt.setBalance.run(saldo, c.fecha, cedula);
+    for (const m of c.movimientos) this.stmt.insertMovement.run(m.cedula, m.tipo, m.monto, m.saldo_final, m.fecha, m.transaccion_id, m.contraparte);
+    for (const e of c.eventos) this.stmt.insertEvent.run(e.id, e.topic, e.qos, e.retain ? 1 : 0, JSON.stringify(e.payload), c.fecha);
+    for (const r of c.refs) this.stmt.insertRef.run(r.ref, r.huella, JSON.stringify(r.resultado), c.fecha);
+  }
+
+  async getAccount(cedula: string): Promise<Cuenta | null> {
+    const row = this.stmt.account.get(cedula);
+    return row ? { cedula: row.cedula, nombres: row.nombres, apellidos: row.apellidos, saldo: row.saldo_centavos } : null;
+  }
+
+  async history(cedula: string, limit: number): Promise<Movimiento[]> {
+    return this.stmt.history.all(cedula, limit).map((r) => ({
+      id: r.id,
+      tipo: r.tipo,
+      monto: r.monto_centavos,
+      saldo_final: r.saldo_final_centavos,
+      fecha: r.fecha,
+      transaccion_id: r.transaccion_id,
+      contraparte: r.contraparte,
+    }));
+  }
+
+  async countTransactions(): Promise<number> {
+    return this.stmt.countTransactions.get()!.n;
+  }
+
+  async getPinState(cedula: string): Promise<PinEstado | null> {
+    const row = this.stmt.pinState.get(cedula);
+    return row ? { pinHash: row.pin_hash, fallos: row.pin_fallos, bloqueadoHastaMs: row.bloqueado_hasta_ms } : null;
+  }
+
+  async recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void> {
+    this.stmt.pinFailure.run(failuresMax, lockUntilMs, cedula);
+  }
+
+  async resetPinFailures(cedula: string): Promise<void> {
+    this.stmt.pinReset.run(cedula);
+  }
+
+  async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
+    return this.db.transaction(() => {
+      this.stmt.claim.run(owner, nowMs + leaseMs, nowMs, owner, limit);
+      return this.stmt.claimed.all(owner, limit).map((r) => ({ seq: r.seq, id: r.id, topic: r.topic, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, payload: r.payload }));
+    }).immediate();
+  }
+
+  async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.stmt.markSent.run(nowMs, seq);
+    }).immediate();
+  }
+
+  async countOutboxPending(): Promise<number> {
+    return this.stmt.countPending.get()!.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Storage behind one interface; SQLite (embedded default) and MySQL/MariaDB implement it, and one
+ * contract suite (test/store/store-contract.ts) runs against both.
+ */
+import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, Resultado } from '../ledger/types';
+
+export type ApplyRules = (snapshot: Instantanea) => { resultados: Resultado[]; cambios: Cambios };
+
+export interface SeedAccount extends Cuenta {
+  pinHash: string | null;
+}
+
+/** A committed event waiting in (or claimed from) the outbox. */
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  topic: string;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  payload: string;
+}
+
+export interface LedgerStore {
+  readonly kind: 'sqlite' | 'mysql';
+  /** Applies pending versioned migrations; safe to run from several processes at once. */
+  migrate(): Promise<void>;
+  /** Inserts the accounts only when there are none; true when it did. */
+  seedIfEmpty(accounts: readonly SeedAccount[], fecha: string): Promise<boolean>;
+  /**
+   * One database transaction: lock and read what `ops` touch, run `apply`, write its changes
+   * (balances, history, outbox rows, idempotency keys), commit. Retries its own lock conflicts.
+   */
+  commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]>;
+  getAccount(cedula: string): Promise<Cuenta | null>;
+  history(cedula: string, limit: number): Promise<Movimiento[]>;
+  countTransactions(): Promise<number>;
+  getPinState(cedula: string): Promise<PinEstado | null>;
+  /** Counts a wrong PIN; when the count reaches `failuresMax` the account locks until `lockUntilMs`. */
+  recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void>;
+  resetPinFailures(cedula: string): Promise<void>;
+  /**
+   * Claims up to `limit` unsent outbox rows in commit order for `owner` for `leaseMs`; rows another
+   * live owner holds are skipped, expired claims are taken over.
+   */
+  claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]>;
+  /** Marks rows sent after the broker acknowledged them. */
+  markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void>;
+  countOutboxPending(): Promise<number>;
+  close(): Promise<void>;
+}
