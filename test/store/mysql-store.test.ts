@@ -1,0 +1,57 @@
+import { MysqlStore } from '../../core/store/mysql-store';
+import { createTestDatabase, describeWith } from '../helpers/services';
+import { storeContract } from './store-contract';
+import { createConnection } from 'mysql2/promise';
+
+let current: { url: string; drop: () => Promise<void> } | null = null;
+const open = async (url: string) => {
+  const store = new MysqlStore({ url, connectionsMax: 4, retriesMax: 5 });
+  await store.migrate();
+  return store;
+};
+
+describeWith('mysql', 'MySQL/MariaDB', () => {
+  afterEach(async () => {
+    await current?.drop();
+    current = null;
+  });
+
+  storeContract('MySQL', {
+    create: async () => {
+      current = await createTestDatabase();
+      return open(current.url);
+    },
+    reopen: async () => open(current!.url),
+  });
+
+  it('adopts a legacy database in place and keeps every row', async () => {
+    current = await createTestDatabase('banco_legacy');
+    const conn = await createConnection(current.url);
+    // The legacy schema exactly as the Python system created it (CONTRACT §2).
+    await conn.query(`CREATE TABLE clientes (cedula VARCHAR(15) PRIMARY KEY, nombres VARCHAR(100) NOT NULL, apellidos VARCHAR(100) NOT NULL,
+      saldo DECIMAL(10,2) NOT NULL DEFAULT 0.00 CHECK (saldo >= 0), fecha_registro TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+      ultima_actualizacion TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)`);
+    await conn.query(`CREATE TABLE transacciones (id INT AUTO_INCREMENT PRIMARY KEY, cedula VARCHAR(15) NOT NULL,
+      tipo ENUM('DEPOSITO','RETIRO','TRANSFERENCIA_ENVIADA','TRANSFERENCIA_RECIBIDA') NOT NULL, monto DECIMAL(10,2) NOT NULL,
+      saldo_final DECIMAL(10,2) NOT NULL, fecha TIMESTAMP DEFAULT CURRENT_TIMESTAMP, FOREIGN KEY (cedula) REFERENCES clientes(cedula))`);
+    await conn.query("INSERT INTO clientes (cedula, nombres, apellidos, saldo) VALUES ('1315151515','Juan','Pérez García',1500.00), ('0912345678','Luis Alberto','Fernández Ruiz',450.25)");
+    await conn.query("INSERT INTO transacciones (cedula, tipo, monto, saldo_final, fecha) VALUES ('1315151515','DEPOSITO',500.00,1500.00,'2024-05-01 09:00:00')");
+    await conn.end();
+
+    const store = await open(current.url);
+    try {
+      expect(await store.getAccount('1315151515')).toEqual({ cedula: '1315151515', nombres: 'Juan', apellidos: 'Pérez García', saldo: 150000 });
+      expect(await store.getAccount('0912345678')).toMatchObject({ saldo: 45025 });
+      const history = await store.history('1315151515', 10);
+      expect(history).toEqual([{ id: 1, tipo: 'DEPOSITO', monto: 50000, saldo_final: 150000, fecha: '2024-05-01 09:00:00', transaccion_id: null, contraparte: null }]);
+      // The widened column holds balances the legacy DECIMAL(10,2) could not.
+      const check = await createConnection(current.url);
+      await check.query("UPDATE clientes SET saldo = 123456789012.34 WHERE cedula = '0912345678'");
+      await expect(check.query("UPDATE clientes SET saldo = -1 WHERE cedula = '0912345678'")).rejects.toThrow();
+      await check.end();
+      expect(await store.getAccount('0912345678')).toMatchObject({ saldo: 12345678901234 });
+    } finally {
+      await store.close();
+    }
+  });
+});

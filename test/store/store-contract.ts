@@ -1,0 +1,169 @@
+/**
+ * One contract for every LedgerStore: the same behaviour on SQLite and MySQL/MariaDB.
+ * Each implementation's test file calls `storeContract` with a factory for a fresh, empty store.
+ */
+import { createLedger } from '../../core/core-service';
+import { loadCoreConfig } from '../../core/config';
+import type { Ledger } from '../../core/ledger/ledger';
+import type { Resultado } from '../../core/ledger/types';
+import type { LedgerStore } from '../../core/store/store';
+import { fixedClock } from '../helpers/core';
+
+export interface StoreFactory {
+  /** A fresh store on an empty database. */
+  create(): Promise<LedgerStore>;
+  /** The same database opened again (a restart). */
+  reopen(): Promise<LedgerStore>;
+}
+
+const A = '1350509525';
+const B = '1712345675';
+const C = '0900000019';
+
+type Movement = Extract<Resultado, { transaccion_id: string }>;
+
+function ok(r: Resultado): Movement {
+  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r)}`);
+  return r as Movement;
+}
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`${name} store contract`, () => {
+    let store: LedgerStore;
+    let ledger: Ledger;
+    const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
+
+    beforeEach(async () => {
+      store = await factory.create();
+      ledger = createLedger(store, config, fixedClock());
+      ok(await ledger.crear({ cedula: A, nombres: 'Stefano', apellidos: 'Aguilar', pin: '4321' }));
+      ok(await ledger.crear({ cedula: B, nombres: 'Ana', apellidos: 'López' }));
+    });
+
+    afterEach(async () => {
+      await ledger.idle();
+      await store.close();
+    });
+
+    it('creates accounts with a zero balance and refuses a second account with the same cédula', async () => {
+      expect(await ledger.consulta(A)).toEqual({ ok: true, cuenta: { cedula: A, nombres: 'Stefano', apellidos: 'Aguilar', saldo: 0 } });
+      expect(await ledger.crear({ cedula: A, nombres: 'X', apellidos: 'Y' })).toMatchObject({ ok: false, code: 'CLIENTE_YA_EXISTE' });
+    });
+
+    it('moves exact cents through deposits, withdrawals and transfers', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '0.10' }));
+      ok(await ledger.depositar({ cedula: A, monto: '0.20' }));
+      const w = ok(await ledger.retirar({ cedula: A, monto: '0.05' }));
+      expect(w).toMatchObject({ saldo_anterior: 30, saldo_nuevo: 25 });
+      const t = ok(await ledger.transferir({ origen: A, destino: B, monto: '0.25' }));
+      expect(t).toMatchObject({ saldo_origen: 0, saldo_destino: 25 });
+      expect((await ledger.consulta(B)).ok && (await ledger.consulta(B))).toMatchObject({ cuenta: { saldo: 25 } });
+    });
+
+    it('refuses to overdraw and leaves both balances unchanged', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '10' }));
+      expect(await ledger.retirar({ cedula: A, monto: '10.01' })).toEqual({ ok: false, code: 'SALDO_INSUFICIENTE', saldo: 1000 });
+      expect(await ledger.transferir({ origen: A, destino: B, monto: '10.01' })).toMatchObject({ ok: false, code: 'SALDO_INSUFICIENTE', cuenta: 'origen' });
+      expect(await ledger.transferir({ origen: A, destino: C, monto: '1' })).toMatchObject({ ok: false, code: 'CLIENTE_NO_ENCONTRADO', cuenta: 'destino' });
+      expect(await store.getAccount(A)).toMatchObject({ saldo: 1000 });
+      expect(await store.getAccount(B)).toMatchObject({ saldo: 0 });
+    });
+
+    it('keeps history newest first with the legacy timestamp, both sides of a transfer', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '100' }));
+      const t = ok(await ledger.transferir({ origen: A, destino: B, monto: '40' }));
+      const ha = await store.history(A, 10);
+      expect(ha.map((m) => [m.tipo, m.monto, m.saldo_final])).toEqual([
+        ['TRANSFERENCIA_ENVIADA', 4000, 6000],
+        ['DEPOSITO', 10000, 10000],
+      ]);
+      expect(ha[0]).toMatchObject({ fecha: '2026-01-15 10:30:00', transaccion_id: t.transaccion_id, contraparte: B });
+      const hb = await store.history(B, 10);
+      expect(hb.map((m) => [m.tipo, m.monto, m.saldo_final, m.contraparte])).toEqual([['TRANSFERENCIA_RECIBIDA', 4000, 4000, A]]);
+      expect(await store.countTransactions()).toBe(3);
+    });
+
+    it('writes the outbox rows of a movement in the same commit, in order, with unique ids', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '150' }));
+      ok(await ledger.transferir({ origen: A, destino: B, monto: '100' }));
+      const rows = await store.claimOutbox('test', 100, 60_000, Date.now());
+      expect(rows.map((r) => [r.topic, r.qos, r.retain])).toEqual([
+        ['transacciones', 1, false],
+        ['depositos', 1, false],
+        [`saldo/${A}`, 1, true],
+        ['transacciones', 1, false],
+        ['transacciones', 1, false],
+        ['transferencias', 1, false],
+        [`saldo/${A}`, 1, true],
+        [`saldo/${B}`, 1, true],
+        ['alertas', 2, false],
+      ]);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      for (const r of rows) expect(JSON.parse(r.payload).id).toBe(r.id);
+    });
+
+    it('lets one owner claim outbox rows at a time and releases them once sent or when the lease expires', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      const now = Date.now();
+      const first = await store.claimOutbox('one', 2, 1000, now);
+      expect(first).toHaveLength(2);
+      const second = await store.claimOutbox('two', 10, 1000, now);
+      expect(second.map((r) => r.seq)).toEqual([first[1].seq + 1]);
+      await store.markOutboxSent(first.map((r) => r.seq), now);
+      expect(await store.countOutboxPending()).toBe(1);
+      const takeover = await store.claimOutbox('three', 10, 1000, now + 5000);
+      expect(takeover.map((r) => r.seq)).toEqual(second.map((r) => r.seq));
+    });
+
+    it('replays an idempotent request with its first result, also after a restart', async () => {
+      const first = ok(await ledger.depositar({ cedula: A, monto: '5', ref: 'pago-1' }));
+      expect(await ledger.depositar({ cedula: A, monto: '5', ref: 'pago-1' })).toEqual(first);
+      expect(await ledger.depositar({ cedula: A, monto: '6', ref: 'pago-1' })).toMatchObject({ ok: false, code: 'REF_CONFLICTO' });
+      await ledger.idle();
+      await store.close();
+      store = await factory.reopen();
+      ledger = createLedger(store, config, fixedClock());
+      expect(await ledger.depositar({ cedula: A, monto: '5', ref: 'pago-1' })).toEqual(first);
+      expect(await store.getAccount(A)).toMatchObject({ saldo: 500 });
+      expect(await store.countTransactions()).toBe(1);
+    });
+
+    it('answers each request of one batch on its own, duplicates of a ref included', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '10' }));
+      const results = await Promise.all([
+        ledger.retirar({ cedula: A, monto: '6', ref: 'r1' }),
+        ledger.retirar({ cedula: A, monto: '6', ref: 'r2' }),
+        ledger.retirar({ cedula: A, monto: '6', ref: 'r1' }),
+        ledger.depositar({ cedula: C, monto: '1' }),
+        ledger.transferir({ origen: A, destino: B, monto: '4' }),
+      ]);
+      expect(results[0]).toMatchObject({ ok: true, saldo_nuevo: 400 });
+      expect(results[1]).toMatchObject({ ok: false, code: 'SALDO_INSUFICIENTE' });
+      expect(results[2]).toEqual(results[0]);
+      expect(results[3]).toMatchObject({ ok: false, code: 'CLIENTE_NO_ENCONTRADO' });
+      expect(results[4]).toMatchObject({ ok: true, saldo_origen: 0, saldo_destino: 400 });
+    });
+
+    it('stores PINs as salted hashes and locks the account after repeated failures', async () => {
+      const state = await store.getPinState(A);
+      expect(state?.pinHash).toMatch(/^scrypt\$/);
+      expect(state?.pinHash).not.toContain('4321');
+      expect(await ledger.verificarPin(A, '4321')).toEqual({ ok: true });
+      for (let i = 0; i < 4; i++) expect(await ledger.verificarPin(A, '0000')).toMatchObject({ code: 'PIN_INCORRECTO' });
+      expect(await ledger.verificarPin(A, '0000')).toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect(await ledger.verificarPin(A, '4321')).toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect(await ledger.verificarPin(B, '1234')).toMatchObject({ code: 'PIN_INCORRECTO' });
+    });
+
+    it('seeds only an empty database', async () => {
+      expect(await store.seedIfEmpty([{ cedula: C, nombres: 'X', apellidos: 'Y', saldo: 100, pinHash: null }], '2026-01-01 00:00:00')).toBe(false);
+      expect(await store.getAccount(C)).toBeNull();
+    });
+
+    it('runs its migrations again without harm', async () => {
+      await store.migrate();
+      await store.migrate();
+      expect(await store.getAccount(A)).toMatchObject({ cedula: A });
+    });
+  });
+}
