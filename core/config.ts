@@ -9,6 +9,24 @@ import { parseAmount } from './ledger/money';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string };
 
+export interface EventBusConfig {
+  /** The broker the relay publishes to: MQTT_URL, or the embedded broker on MQTT_PORT. */
+  url: string;
+  username: string | null;
+  password: string | null;
+  topicPrefix: string;
+  /** Periodic retained `<prefix>/estadisticas`; 0 turns it off. */
+  statsIntervalMs: number;
+  /** Sent outbox rows are kept this long, then deleted. */
+  outboxRetentionMs: number;
+  /** Poll for rows committed by other processes this often. */
+  relayPollMs: number;
+  /** Rows per relay round. */
+  relayBatchMax: number;
+  /** A relay's claim on rows; a crashed process's claimed rows are published by another after it. */
+  relayLeaseMs: number;
+}
+
 export interface CoreConfig {
   production: boolean;
   host: string;
@@ -24,6 +42,23 @@ export interface CoreConfig {
   dbConnectionsMax: number;
   batchConcurrency: number;
   limits: Limits;
+  /**
+   * Fault injection for tests (BANCO_FAULTS, comma-separated): `crash-after-commit` SIGKILLs the
+   * process right after a commit, before the relay could publish; `crash-after-publish` right
+   * after the broker acknowledged a round, before it is marked sent. Empty in normal operation.
+   */
+  faults: ReadonlySet<Fault>;
+  /** null when BANCO_RELAY=off: movements still enter the outbox, nothing publishes them here. */
+  eventBus: EventBusConfig | null;
+}
+
+export const FAULTS = ['crash-after-commit', 'crash-after-publish'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+function parseFaults(env: Env): ReadonlySet<Fault> {
+  const names = (env.BANCO_FAULTS ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+  for (const name of names) if (!(FAULTS as readonly string[]).includes(name)) throw new ConfigError(`BANCO_FAULTS: unknown fault "${name}"; known: ${FAULTS.join(', ')}.`);
+  return new Set(names as Fault[]);
 }
 
 export type Env = Record<string, string | undefined>;
@@ -85,6 +120,27 @@ export function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('DATABASE_URL must start with sqlite: or mysql:// (e.g. mysql://user:pass@127.0.0.1:3306/banco).');
 }
 
+const TOPIC_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+export function loadEventBusConfig(env: Env): EventBusConfig {
+  const host = env.HOST && !['0.0.0.0', '::'].includes(env.HOST) ? env.HOST : '127.0.0.1';
+  const url = env.MQTT_URL || `mqtt://${host.includes(':') ? `[${host}]` : host}:${parsePort(env, 'MQTT_PORT', 1883)}`;
+  if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(url)) throw new ConfigError(`MQTT_URL=${url} must start with mqtt://, mqtts://, ws:// or wss://.`);
+  const topicPrefix = env.BANCO_TOPIC_PREFIX || 'banco';
+  if (!TOPIC_PREFIX.test(topicPrefix)) throw new ConfigError(`BANCO_TOPIC_PREFIX=${topicPrefix} must be topic levels of letters, digits, _ or - (no wildcards).`);
+  return Object.freeze({
+    url,
+    username: env.BANCO_MQTT_USERNAME || null,
+    password: env.BANCO_MQTT_PASSWORD || null,
+    topicPrefix,
+    statsIntervalMs: parseInteger(env, 'BANCO_STATS_INTERVAL_MS', 60_000, 0, 24 * 3600 * 1000),
+    outboxRetentionMs: parseInteger(env, 'BANCO_OUTBOX_RETENTION_MS', 24 * 3600 * 1000, 0, 365 * 24 * 3600 * 1000),
+    relayPollMs: parseInteger(env, 'BANCO_RELAY_POLL_MS', 500, 10, 60_000),
+    relayBatchMax: parseInteger(env, 'BANCO_RELAY_BATCH_MAX', 500, 1, 5000),
+    relayLeaseMs: parseInteger(env, 'BANCO_RELAY_LEASE_MS', 30_000, 1000, 3600 * 1000),
+  });
+}
+
 export function loadCoreConfig(env: Env = process.env): CoreConfig {
   const production = env.NODE_ENV === 'production';
   const host = env.HOST || '127.0.0.1';
@@ -119,5 +175,7 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
     dbConnectionsMax: parseInteger(env, 'BANCO_DB_CONNECTIONS_MAX', 8, 1, 256),
     batchConcurrency: parseInteger(env, 'BANCO_BATCH_CONCURRENCY', mysql ? 2 : 1, 1, 64),
     limits: Object.freeze(limits),
+    faults: parseFaults(env),
+    eventBus: parseBoolean(env, 'BANCO_RELAY', true) ? loadEventBusConfig(env) : null,
   });
 }

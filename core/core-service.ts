@@ -2,6 +2,7 @@
  * Assembles the banking core: storage → ledger → TCP server. Every part is passed in or built
  * from the frozen config, so tests start as many cores as they like in one process.
  */
+import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, systemClock, type Clock } from './clock';
 import type { CoreConfig, DatabaseConfig } from './config';
 import { ConfigError, HubError } from './errors';
@@ -10,6 +11,8 @@ import { Ledger } from './ledger/ledger';
 import { safeUrl, type Logger } from './log';
 import type { Estadisticas } from './protocol/context';
 import { CoreServer } from './protocol/server';
+import { MqttPublisher } from './outbox/mqtt-publisher';
+import { OutboxRelay } from './outbox/relay';
 import { MysqlStore } from './store/mysql-store';
 import { SqliteStore } from './store/sqlite-store';
 import type { LedgerStore } from './store/store';
@@ -19,6 +22,7 @@ export interface CoreService {
   readonly ledger: Ledger;
   readonly store: LedgerStore;
   readonly server: CoreServer;
+  readonly relay: OutboxRelay | null;
   stop(): Promise<void>;
 }
 
@@ -48,7 +52,7 @@ export async function openStore(database: DatabaseConfig, config: Pick<CoreConfi
   }
 }
 
-export function createLedger(store: LedgerStore, config: CoreConfig, clock: Clock = systemClock): Ledger {
+export function createLedger(store: LedgerStore, config: CoreConfig, clock: Clock = systemClock, onCommitted?: () => void): Ledger {
   const l = config.limits;
   return new Ledger(store, clock, {
     amountCentsMax: l.amount_cents_max,
@@ -59,32 +63,87 @@ export function createLedger(store: LedgerStore, config: CoreConfig, clock: Cloc
     pinFailuresMax: l.pin_failures_max,
     pinLockMs: l.pin_lock_ms,
     batch: { batchMax: l.batch_operations_max, queueMax: l.batch_queue_max, concurrency: config.batchConcurrency },
+    onCommitted,
   });
+}
+
+/** Fault injection (BANCO_FAULTS): die the hard way, as a power cut or `kill -9` would. */
+function crashNow(): void {
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/** How long shutdown keeps publishing pending outbox rows before leaving them for the next start. */
+const OUTBOX_FLUSH_MS = 5000;
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Clock, log: Logger): Promise<{ publisher: MqttPublisher; relay: OutboxRelay } | null> {
+  const bus = config.eventBus;
+  if (bus === null) return null;
+  const publisher = new MqttPublisher({ url: bus.url, username: bus.username, password: bus.password, topicPrefix: bus.topicPrefix, connectTimeoutMs: 5000, reconnectMs: 1000 }, log.child({ component: 'mqtt' }));
+  await publisher.connect();
+  const relay = new OutboxRelay(
+    store,
+    publisher,
+    {
+      owner: publisher.clientId,
+      topicPrefix: bus.topicPrefix,
+      batchMax: bus.relayBatchMax,
+      leaseMs: bus.relayLeaseMs,
+      pollMs: bus.relayPollMs,
+      publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+      retentionMs: bus.outboxRetentionMs,
+      afterPublish: config.faults.has('crash-after-publish') ? crashNow : undefined,
+    },
+    clock,
+    log.child({ component: 'relay' }),
+  );
+  relay.start();
+  return { publisher, relay };
 }
 
 export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<CoreService> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'core' });
   const store = await openStore(config.database, config);
+  let bus: Awaited<ReturnType<typeof startEventBus>> = null;
+  let statsTimer: NodeJS.Timeout | null = null;
   try {
     if (config.seedDemo && (await store.seedIfEmpty(await demoAccounts(), formatLegacyTimestamp(clock.now())))) log.info('demo.seeded', { accounts: 6 });
-    const ledger = createLedger(store, config, clock);
-    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: deps.onEstadisticas });
+    bus = await startEventBus(store, config, clock, log);
+    const publishStats = (stats: Estadisticas): void => {
+      bus?.publisher.publishStats(stats, randomUUID(), clock.now().toISOString());
+      deps.onEstadisticas?.(stats);
+    };
+    const crashAfterCommit = config.faults.has('crash-after-commit');
+    const ledger = createLedger(store, config, clock, () => (crashAfterCommit ? crashNow() : bus?.relay.wake()));
+    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
     const port = await server.listen();
-    log.info('core.listening', { host: config.host, port, storage: store.kind, legacyText: config.legacyText, auth: config.coreToken !== null });
+    if (bus && config.eventBus!.statsIntervalMs > 0) {
+      statsTimer = setInterval(() => void server.estadisticas().catch((err) => log.warn('stats.failed', { err })), config.eventBus!.statsIntervalMs);
+      statsTimer.unref();
+    }
+    log.info('core.listening', { host: config.host, port, storage: store.kind, legacyText: config.legacyText, auth: config.coreToken !== null, mqtt: config.eventBus ? safeUrl(config.eventBus.url) : 'off' });
+    const running = bus;
     return {
       port,
       ledger,
       store,
       server,
+      relay: running?.relay ?? null,
       async stop() {
+        if (statsTimer) clearInterval(statsTimer);
         await server.close();
         await ledger.idle();
+        await running?.relay.stop(OUTBOX_FLUSH_MS);
+        await running?.publisher.close();
         await store.close();
         log.info('core.stopped', {});
       },
     };
   } catch (err) {
+    if (statsTimer) clearInterval(statsTimer);
+    await bus?.relay.stop().catch(() => undefined);
+    await bus?.publisher.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

@@ -22,6 +22,8 @@ export interface LedgerOptions {
   pinFailuresMax: number;
   pinLockMs: number;
   batch: BatcherOptions;
+  /** Called after every commit that wrote outbox rows (the relay wakes on it). */
+  onCommitted?: () => void;
 }
 
 export type Consulta = { ok: true; cuenta: Cuenta } | Rechazo;
@@ -71,7 +73,16 @@ export class Ledger {
       lowBalanceCents: this.options.lowBalanceCents,
       balanceCentsMax: this.options.balanceCentsMax,
     };
-    return this.store.commitBatch(ops, (snapshot) => applyBatch(snapshot, ops, ctx));
+    let events = 0;
+    const results = this.store.commitBatch(ops, (snapshot) => {
+      const applied = applyBatch(snapshot, ops, ctx);
+      events = applied.cambios.eventos.length;
+      return applied;
+    });
+    return results.then((r) => {
+      if (events > 0) this.options.onCommitted?.();
+      return r;
+    });
   }
 
   /** Operations queued or committing right now. */

@@ -232,6 +232,15 @@ export class MysqlStore implements LedgerStore {
     return Number(rows[0].n);
   }
 
+  async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
+    try {
+      const [result] = await this.pool.query('DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?', [sentBeforeMs, limit]);
+      return (result as { affectedRows: number }).affectedRows;
+    } catch (err) {
+      throw toHubError(err);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -54,6 +54,7 @@ export class SqliteStore implements LedgerStore {
       claim: db.prepare('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ? OR reclamado_por = ?) ORDER BY seq LIMIT ?)'),
       claimed: db.prepare<[string, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? ORDER BY seq LIMIT ?'),
       markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
+      prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
       countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
     };
   }
@@ -166,6 +167,10 @@ export class SqliteStore implements LedgerStore {
 
   async countOutboxPending(): Promise<number> {
     return this.stmt.countPending.get()!.n;
+  }
+
+  async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
+    return this.stmt.prune.run(sentBeforeMs, limit).changes;
   }
 
   async close(): Promise<void> {

@@ -46,5 +46,7 @@ export interface LedgerStore {
   /** Marks rows sent after the broker acknowledged them. */
   markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void>;
   countOutboxPending(): Promise<number>;
+  /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
+  pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ export function tempDir(prefix = 'banco-test-'): string {
 
 export async function startTestCore(env: Env = {}, clock?: Clock): Promise<CoreService & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? tempDir();
-  const config = loadCoreConfig({ CORE_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env });
+  const config = loadCoreConfig({ CORE_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BANCO_RELAY: 'off', ...env });
   const core = await startCore(config, { log: silentLogger, clock });
   return Object.assign(core, { dataDir });
 }

@@ -1,0 +1,106 @@
+/**
+ * The core's MQTT client: publishes outbox rows for the relay and statistics snapshots, and
+ * leaves a last will on `<prefix>/alertas` (CONTRACT §5) so subscribers learn when a publisher
+ * vanished without saying goodbye.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import mqtt, { type MqttClient } from 'mqtt';
+import { ConfigError } from '../errors';
+import { safeUrl, type Logger } from '../log';
+import type { Estadisticas } from '../protocol/context';
+import type { RelayPublisher } from './relay';
+
+export interface PublisherOptions {
+  url: string;
+  username: string | null;
+  password: string | null;
+  topicPrefix: string;
+  /** How long start-up waits for the first connection before failing with a clear line. */
+  connectTimeoutMs: number;
+  /** Delay between reconnection attempts after the broker went away. */
+  reconnectMs: number;
+  /** Messages mqtt.js may hold unacknowledged at once; the relay's rounds are smaller. */
+  inflightMax?: number;
+}
+
+export class MqttPublisher implements RelayPublisher {
+  readonly clientId = `banco-core-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private client: MqttClient | null = null;
+
+  constructor(private readonly options: PublisherOptions, private readonly log: Logger) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Connects once; fails start-up with one line when the broker cannot be reached or refuses us. */
+  async connect(): Promise<void> {
+    const { url, username, password, topicPrefix, connectTimeoutMs, reconnectMs } = this.options;
+    const will = JSON.stringify({ event: 'publisher_disconnected', client_id: this.clientId, timestamp: new Date().toISOString() });
+    const client = mqtt.connect(url, {
+      clientId: this.clientId,
+      username: username ?? undefined,
+      password: password ?? undefined,
+      clean: true,
+      keepalive: 30,
+      connectTimeout: connectTimeoutMs,
+      reconnectPeriod: reconnectMs,
+      queueQoSZero: false,
+      will: { topic: `${topicPrefix}/alertas`, payload: Buffer.from(will), qos: 1, retain: false },
+    });
+    this.client = client;
+    client.on('error', (err) => this.log.warn('mqtt.error', { url: safeUrl(url), err }));
+    client.on('offline', () => this.log.warn('mqtt.offline', { url: safeUrl(url) }));
+    client.on('connect', () => this.log.info('mqtt.connected', { url: safeUrl(url), clientId: this.clientId }));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('timed out')), connectTimeoutMs + 500);
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        client.end(true);
+        reject(new ConfigError(`cannot reach MQTT broker at ${safeUrl(url)} (${(err as NodeJS.ErrnoException).code ?? err.message}); check MQTT_URL / MQTT_PORT and BANCO_MQTT_USERNAME / BANCO_MQTT_PASSWORD.`));
+      };
+      client.once('connect', () => {
+        clearTimeout(timer);
+        client.off('error', fail);
+        resolve();
+      });
+      client.once('error', fail);
+    });
+  }
+
+  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void> {
+    const client = this.client;
+    if (!client || !client.connected) return Promise.reject(new Error('not connected'));
+    return client.publishAsync(topic, payload, options).then(() => undefined);
+  }
+
+  waitConnected(timeoutMs: number): Promise<void> {
+    const client = this.client;
+    if (!client || client.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off('connect', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      client.on('connect', done);
+    });
+  }
+
+  /** Retained, QoS 0 `<prefix>/estadisticas` (CONTRACT §5): not a committed fact, so no outbox. */
+  publishStats(stats: Estadisticas, id: string, timestamp: string): void {
+    if (!this.connected) return;
+    const payload = JSON.stringify({ id, timestamp, ...stats });
+    this.client!.publish(`${this.options.topicPrefix}/estadisticas`, payload, { qos: 0, retain: true }, (err) => {
+      if (err) this.log.debug('mqtt.stats_failed', { err });
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await client.endAsync();
+  }
+}

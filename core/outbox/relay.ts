@@ -1,0 +1,175 @@
+/**
+ * The outbox relay: the only path from a commit to MQTT (CONTRACT §5). It claims unsent rows in
+ * commit order, publishes them with their QoS and retain flag, and marks a row sent only after the
+ * broker acknowledged it (PUBACK/PUBCOMP). Broker down → rows wait in the database; process
+ * killed → rows are still there, and a claim whose lease ran out is taken over. Delivery is
+ * at-least-once; every payload carries its `id` for consumers to dedupe.
+ */
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { LedgerStore, OutboxRow } from '../store/store';
+
+export interface RelayPublisher {
+  readonly connected: boolean;
+  /** Resolves when the broker acknowledged the message (QoS 1/2). */
+  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void>;
+  /** Resolves on the next successful (re)connection, or after `timeoutMs`. */
+  waitConnected(timeoutMs: number): Promise<void>;
+}
+
+export interface RelayOptions {
+  owner: string;
+  topicPrefix: string;
+  /** Rows claimed and published per round. */
+  batchMax: number;
+  /** How long a claim is ours; a crashed relay's rows are taken over after it. */
+  leaseMs: number;
+  /** Poll for rows other processes committed (or a missed wake-up) this often. */
+  pollMs: number;
+  /** A publish not acknowledged within this is given up for the round; the row stays unsent. */
+  publishTimeoutMs: number;
+  /** Sent rows are deleted after this long; deletes go `batchMax` at a time. */
+  retentionMs: number;
+  /** Fault injection: runs after the broker acknowledged a round, before it is marked sent. */
+  afterPublish?: () => void;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+export class OutboxRelay {
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private lastPruneMs = 0;
+  private sent = 0;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly publisher: RelayPublisher,
+    private readonly options: RelayOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Rows published and acknowledged since start. */
+  get sentCount(): number {
+    return this.sent;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** A commit wrote rows: publish now instead of at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops after the current round. With `flushMs`, first keeps publishing until nothing is
+   * pending or the time is up (shutdown: "flush the outbox").
+   */
+  async stop(flushMs = 0): Promise<void> {
+    const deadline = Date.now() + flushMs;
+    while (flushMs > 0 && Date.now() < deadline && this.publisher.connected && (await this.store.countOutboxPending().catch(() => 0)) > 0) {
+      this.wake();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        const busy = await this.round();
+        if (!busy) await this.idle(this.options.pollMs);
+      } catch (err) {
+        this.log.warn('relay.round_failed', { err });
+        await this.idle(this.options.pollMs);
+      }
+    }
+  }
+
+  /** One claim → publish → mark round; true when it found rows (so look again at once). */
+  private async round(): Promise<boolean> {
+    if (!this.publisher.connected) {
+      await this.publisher.waitConnected(this.options.pollMs);
+      return false;
+    }
+    const nowMs = this.clock.now().getTime();
+    await this.maybePrune(nowMs);
+    const rows = await this.store.claimOutbox(this.options.owner, this.options.batchMax, this.options.leaseMs, nowMs);
+    if (rows.length === 0) return false;
+    const acked = await this.publishAll(rows);
+    if (acked.length > 0) this.options.afterPublish?.();
+    if (acked.length > 0) await this.store.markOutboxSent(acked, this.clock.now().getTime());
+    this.sent += acked.length;
+    if (acked.length < rows.length) {
+      this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: acked.length });
+      await this.idle(this.options.pollMs);
+    }
+    return true;
+  }
+
+  /**
+   * Publishes a round in seq order on one connection (so the broker receives them in commit
+   * order) without waiting for each ack in turn; returns the seqs the broker acknowledged.
+   */
+  private async publishAll(rows: OutboxRow[]): Promise<number[]> {
+    const outcomes = await Promise.all(
+      rows.map((row) =>
+        withTimeout(this.publisher.publish(this.topic(row.topic), row.payload, { qos: row.qos, retain: row.retain }), this.options.publishTimeoutMs).then(
+          () => true,
+          (err: unknown) => {
+            this.log.debug('relay.publish_failed', { id: row.id, err });
+            return false;
+          },
+        ),
+      ),
+    );
+    return rows.filter((_, i) => outcomes[i]).map((r) => r.seq);
+  }
+
+  private topic(relative: string): string {
+    return `${this.options.topicPrefix}/${relative}`;
+  }
+
+  private async maybePrune(nowMs: number): Promise<void> {
+    if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    this.lastPruneMs = nowMs;
+    const removed = await this.store.pruneOutbox(nowMs - this.options.retentionMs, this.options.batchMax);
+    if (removed > 0) this.log.debug('relay.pruned', { rows: removed });
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wakeUp = null;
+        self.woken = false;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not acknowledged within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
