@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: throughput of the core's write path over TCP against a baseline measured side
+ * by side in the same run. Baseline: the same SQL (the store's own one-operation transaction)
+ * issued by a tight driver loop at the same concurrency, one transaction per operation, no
+ * protocol, no batching. One JSON line per figure:
+ *   {"name","value","unit","baseline","ratio","params"}
+ * Flags: --quick (under 60 s), --backend sqlite|mysql|all, --clients 1,16,64, --ops deposit,transfer
+ * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { createConnection } from 'mysql2/promise';
+import { formatLegacyTimestamp, systemClock } from '../core/clock';
+import { loadCoreConfig } from '../core/config';
+import { openStore, startCore } from '../core/core-service';
+import { applyBatch } from '../core/ledger/apply-batch';
+import { isValidCedula } from '../core/ledger/cedula';
+import type { Operacion } from '../core/ledger/types';
+import { silentLogger } from '../core/log';
+import type { LedgerStore } from '../core/store/store';
+import type { LoadRequest, LoadResult } from './load-worker';
+
+type Backend = 'sqlite' | 'mysql';
+type OpKind = 'deposit' | 'transfer';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number;
+  ratio: number;
+  params: Record<string, unknown>;
+}
+
+const ACCOUNTS_COUNT = 1000;
+
+function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; ops: OpKind[] } {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const backend = get('--backend') ?? 'all';
+  return {
+    quick: argv.includes('--quick'),
+    backends: backend === 'all' ? ['sqlite', 'mysql'] : [backend as Backend],
+    clients: (get('--clients') ?? '1,16,64').split(',').map(Number),
+    ops: (get('--ops') ?? 'deposit,transfer').split(',') as OpKind[],
+  };
+}
+
+/** Valid cédulas 1700000001, … : province 17, the check digit computed. */
+function accounts(n: number): string[] {
+  const out: string[] = [];
+  for (let body = 170_000_000; out.length < n; body++) {
+    for (let d = 0; d < 10; d++) {
+      const c = `${body}${d}`;
+      if (isValidCedula(c)) {
+        out.push(c);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function operation(kind: OpKind, list: string[], i: number): Operacion {
+  const a = list[(i * 7) % list.length];
+  const b = list[(i * 13 + 1) % list.length];
+  return kind === 'deposit' ? { tipo: 'depositar', cedula: a, centavos: 100, ref: null } : { tipo: 'transferir', origen: a, destino: a === b ? list[(i + 1) % list.length] : b, centavos: 1, ref: null };
+}
+
+/** The baseline: `clients` loops, each committing one operation per transaction, back to back. */
+async function baseline(store: LedgerStore, kind: OpKind, list: string[], clients: number, durationMs: number): Promise<number> {
+  let done = 0;
+  let i = 0;
+  const deadline = Date.now() + durationMs;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < deadline) {
+        const ops = [operation(kind, list, i++)];
+        const now = systemClock.now();
+        const ctx = { newId: randomUUID, timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
+        const [r] = await store.commitBatch(ops, (snap) => applyBatch(snap, ops, ctx));
+        if (r.ok) done++;
+        // better-sqlite3 is synchronous: yield so the loops interleave as concurrent clients would.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }),
+  );
+  return (done * 1000) / (Date.now() - started);
+}
+
+function load(req: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'load-worker.js'), { workerData: req });
+    worker.once('message', (m: LoadResult) => resolve(m));
+    worker.once('error', reject);
+  });
+}
+
+async function mysqlUrl(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  const base = new URL(process.env.BANCO_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test');
+  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: base.username, password: decodeURIComponent(base.password) }).catch(() => null);
+  if (!conn) return null;
+  const name = `banco_bench_${randomBytes(3).toString('hex')}`;
+  await conn.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await conn.query(`DROP DATABASE ${name}`);
+      await conn.end();
+    },
+  };
+}
+
+async function seed(store: LedgerStore, list: string[]): Promise<void> {
+  await store.seedIfEmpty(list.map((cedula) => ({ cedula, nombres: 'Bench', apellidos: 'Cliente', saldo: 100_000_000, pinHash: null })), formatLegacyTimestamp(new Date()));
+}
+
+async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emit: (f: Figure) => void): Promise<void> {
+  const durationMs = opts.quick ? 1200 : 5000;
+  const list = accounts(ACCOUNTS_COUNT);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banco-bench-'));
+  const mysql = backend === 'mysql' ? await mysqlUrl() : null;
+  if (backend === 'mysql' && !mysql) {
+    process.stderr.write('bench: MySQL/MariaDB not reachable (BANCO_BENCH_MYSQL_URL); skipping its figures\n');
+    return;
+  }
+  const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', CORE_PORT: '0', BANCO_RELAY: 'off', BANCO_DEMO_DATA: 'off', ...(mysql ? { DATABASE_URL: mysql.url } : {}) };
+  try {
+    const config = loadCoreConfig(env);
+    const core = await startCore(config, { log: silentLogger });
+    await seed(core.store, list);
+    for (const kind of opts.ops) {
+      for (const clients of opts.clients) {
+        const baseStore = await openStore(config.database, { ...config, dbConnectionsMax: Math.max(clients, 1) });
+        const base = await baseline(baseStore, kind, list, clients, durationMs);
+        await baseStore.close();
+        const r = await load({ port: core.port, clients, op: kind, accounts: list, durationMs });
+        const value = (r.ok * 1000) / durationMs;
+        emit({
+          name: `core.${kind}.${backend}.c${clients}`,
+          value: Math.round(value),
+          unit: 'ops/s',
+          baseline: Math.round(base),
+          ratio: Math.round((value / base) * 100) / 100,
+          params: { backend, op: kind, clients, duration_ms: durationMs, failed: r.failed, codes: r.codes, batch_max: config.limits.batch_operations_max, batch_concurrency: config.batchConcurrency },
+        });
+      }
+    }
+    await core.stop();
+  } finally {
+    await mysql?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = args(process.argv.slice(2));
+  const emit = (f: Figure): void => void process.stdout.write(JSON.stringify(f) + '\n');
+  for (const backend of opts.backends) await benchBackend(backend, opts, emit);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});
