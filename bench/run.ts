@@ -94,6 +94,11 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
   return (done * 1000) / (Date.now() - started);
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function load(req: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(__dirname, 'load-worker.js'), { workerData: req });
@@ -124,7 +129,8 @@ async function seed(store: LedgerStore, list: string[]): Promise<void> {
 }
 
 async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emit: (f: Figure) => void): Promise<void> {
-  const durationMs = opts.quick ? 1200 : 5000;
+  const durationMs = opts.quick ? 1000 : 3000;
+  const rounds = opts.quick ? 1 : 3;
   const list = accounts(ACCOUNTS_COUNT);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banco-bench-'));
   const mysql = backend === 'mysql' ? await mysqlUrl() : null;
@@ -139,18 +145,27 @@ async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emi
     await seed(core.store, list);
     for (const kind of opts.ops) {
       for (const clients of opts.clients) {
-        const baseStore = await openStore(config.database, { ...config, dbConnectionsMax: Math.max(clients, 1) });
-        const base = await baseline(baseStore, kind, list, clients, durationMs);
-        await baseStore.close();
-        const r = await load({ port: core.port, clients, op: kind, accounts: list, durationMs });
-        const value = (r.ok * 1000) / durationMs;
+        // Baseline and product alternate, round after round, so a noisy neighbour hurts both alike;
+        // each figure is the median of its rounds.
+        const baseRuns: number[] = [];
+        const runs: number[] = [];
+        let last: LoadResult = { ok: 0, failed: 0, codes: {} };
+        for (let round = 0; round < rounds; round++) {
+          const baseStore = await openStore(config.database, { ...config, dbConnectionsMax: Math.max(clients, 1) });
+          baseRuns.push(await baseline(baseStore, kind, list, clients, durationMs));
+          await baseStore.close();
+          last = await load({ port: core.port, clients, op: kind, accounts: list, durationMs });
+          runs.push((last.ok * 1000) / durationMs);
+        }
+        const value = median(runs);
+        const base = median(baseRuns);
         emit({
           name: `core.${kind}.${backend}.c${clients}`,
           value: Math.round(value),
           unit: 'ops/s',
           baseline: Math.round(base),
           ratio: Math.round((value / base) * 100) / 100,
-          params: { backend, op: kind, clients, duration_ms: durationMs, failed: r.failed, codes: r.codes, batch_max: config.limits.batch_operations_max, batch_concurrency: config.batchConcurrency },
+          params: { backend, op: kind, clients, rounds, duration_ms: durationMs, failed: last.failed, codes: last.codes, batch_max: config.limits.batch_operations_max, batch_concurrency: config.batchConcurrency },
         });
       }
     }
