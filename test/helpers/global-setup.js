@@ -30,12 +30,15 @@ module.exports = async function globalSetup() {
   const mysqlUrl = process.env.BANCO_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test';
   process.env.BANCO_TEST_MYSQL_URL = mysqlUrl;
   const u = new URL(mysqlUrl);
+  const mq = new URL(process.env.BANCO_TEST_MOSQUITTO_URL || 'mqtt://127.0.0.1:1883');
   const services = {
     mysql: await tcpReachable(u.hostname, Number(u.port || 3306)),
     mosquitto: hasBinary('mosquitto'),
+    // The machine's own Mosquitto (external-broker tests): BANCO_TEST_MOSQUITTO_URL.
+    'mosquitto-server': await tcpReachable(mq.hostname, Number(mq.port || 1883)),
   };
   const missing = Object.entries(services).filter(([, up]) => !up).map(([name]) => name);
-  for (const [name, up] of Object.entries(services)) process.env[`BANCO_TEST_HAS_${name.toUpperCase()}`] = up ? '1' : '0';
+  for (const [name, up] of Object.entries(services)) process.env[`BANCO_TEST_HAS_${name.toUpperCase().replace(/-/g, '_')}`] = up ? '1' : '0';
   if (missing.length > 0 && process.env.CI === 'true') {
     throw new Error(`CI=true but these test services are not available: ${missing.join(', ')} (.ci/run should have started them)`);
   }

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 
-export type Service = 'mysql' | 'mosquitto';
+export type Service = 'mysql' | 'mosquitto' | 'mosquitto-server';
 
 export function hasService(service: Service): boolean {
-  return process.env[`BANCO_TEST_HAS_${service.toUpperCase()}`] === '1';
+  return process.env[`BANCO_TEST_HAS_${service.toUpperCase().replace(/-/g, '_')}`] === '1';
 }
 
 export function describeWith(service: Service, name: string, fn: () => void): void {

@@ -2,24 +2,75 @@
  * Golden events (CONTRACT §5): every topic, payload field, QoS and retain flag the relay
  * publishes for deposits, withdrawals, transfers, low-balance alerts and statistics.
  */
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
 import type { CoreService } from '../../core/core-service';
 import { fixedClock, startTestCore } from '../helpers/core';
 import { subscriber, TestBroker, type Received } from '../helpers/mqtt-broker';
+import { hasService } from '../helpers/services';
 import { TcpClient } from '../helpers/tcp-client';
+
+/**
+ * The same golden suite against the embedded-style aedes broker and against the machine's
+ * Mosquitto (an external broker named by MQTT_URL). On the shared Mosquitto each run uses its
+ * own topic prefix and clears its retained messages afterwards.
+ */
+interface BrokerUnderTest {
+  name: string;
+  available: () => boolean;
+  start: () => Promise<{ url: string; prefix: string; stop: () => Promise<void> }>;
+}
+
+const MOSQUITTO_URL = process.env.BANCO_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
+
+async function clearRetained(url: string, prefix: string): Promise<void> {
+  const c = await mqtt.connectAsync(url);
+  const topics = new Set<string>();
+  c.on('message', (topic, payload) => payload.length > 0 && topics.add(topic));
+  await c.subscribeAsync(`${prefix}/#`);
+  await new Promise((r) => setTimeout(r, 200));
+  for (const t of topics) await c.publishAsync(t, '', { retain: true, qos: 1 });
+  await c.endAsync();
+}
+
+const BROKERS: BrokerUnderTest[] = [
+  {
+    name: 'aedes',
+    available: () => true,
+    start: async () => {
+      const b = await TestBroker.start();
+      return { url: b.url, prefix: 'banco', stop: () => b.stop() };
+    },
+  },
+  {
+    name: "the machine's Mosquitto",
+    available: () => hasService('mosquitto-server'),
+    start: async () => {
+      const prefix = `t${randomBytes(4).toString('hex')}/banco`;
+      return { url: MOSQUITTO_URL, prefix, stop: () => clearRetained(MOSQUITTO_URL, prefix) };
+    },
+  },
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = '2026-01-15T10:30:00.000Z';
 
-describe('outbox relay publishes the legacy topics and payloads', () => {
-  let broker: TestBroker;
+describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and payloads', (target) => {
+  if (!target.available()) {
+    it.skip(`needs ${target.name}`, () => undefined);
+    return;
+  }
+  let broker: { url: string; prefix: string; stop: () => Promise<void> };
+  let P: string;
   let core: CoreService;
   let client: TcpClient;
   let sub: Awaited<ReturnType<typeof subscriber>>;
 
   beforeEach(async () => {
-    broker = await TestBroker.start();
-    sub = await subscriber(broker.url, 'banco/#');
-    core = await startTestCore({ BANCO_RELAY: 'on', MQTT_URL: broker.url, BANCO_STATS_INTERVAL_MS: '0' }, fixedClock('2026-01-15T10:30:00Z'));
+    broker = await target.start();
+    P = broker.prefix;
+    sub = await subscriber(broker.url, `${P}/#`);
+    core = await startTestCore({ BANCO_RELAY: 'on', MQTT_URL: broker.url, BANCO_TOPIC_PREFIX: P, BANCO_STATS_INTERVAL_MS: '0' }, fixedClock('2026-01-15T10:30:00Z'));
     client = await TcpClient.open(core.port);
   });
 
@@ -34,7 +85,7 @@ describe('outbox relay publishes the legacy topics and payloads', () => {
     const { id, timestamp, transaccion_id, ...rest } = m.payload;
     expect(id).toMatch(UUID);
     expect(timestamp).toBe(TIMESTAMP);
-    return { topic: m.topic, qos: m.qos, retain: m.retain, payload: rest, transaccion_id };
+    return { topic: m.topic.replace(P, 'banco'), qos: m.qos, retain: m.retain, payload: rest, transaccion_id };
   };
 
   it('publishes a deposit on transacciones, depositos and the retained saldo topic', async () => {
@@ -48,7 +99,7 @@ describe('outbox relay publishes the legacy topics and payloads', () => {
       { topic: 'banco/saldo/1350509525', qos: 1, retain: false, transaccion_id: undefined, payload: { cedula: '1350509525', saldo_nuevo: 5150, saldo_anterior: 5000 } },
     ]);
     // retain is cleared on live delivery; a new subscriber sees the retained balance.
-    const late = await subscriber(broker.url, 'banco/saldo/1350509525');
+    const late = await subscriber(broker.url, `${P}/saldo/1350509525`);
     const [retained] = await late.waitFor(1);
     expect(retained).toMatchObject({ retain: true, payload: { saldo_nuevo: 5150, saldo_anterior: 5000 } });
     await late.client.endAsync();
@@ -71,7 +122,7 @@ describe('outbox relay publishes the legacy topics and payloads', () => {
     await client.command('DISMINUIR 0912345678 350.25');
     await client.command('AUMENTAR 0912345678 1');
     const got = await sub.waitFor(6);
-    expect(got.map((m) => m.topic)).not.toContain('banco/alertas');
+    expect(got.map((m) => m.topic)).not.toContain(`${P}/alertas`);
   });
 
   it('publishes both sides of a transfer, the transfer itself, both balances and the origin alert', async () => {
@@ -91,13 +142,13 @@ describe('outbox relay publishes the legacy topics and payloads', () => {
   it('publishes retained statistics with QoS 0 when a client asks for them', async () => {
     await client.command('AUMENTAR 1350509525 1');
     expect(await client.command('STATS')).toBe('OK|Clientes conectados: 1|Transacciones: 1|IPs activas: 1');
-    const stats = await sub.waitFor(4).then((all) => all.find((m) => m.topic === 'banco/estadisticas')!);
+    const stats = await sub.waitFor(4).then((all) => all.find((m) => m.topic === `${P}/estadisticas`)!);
     const { id, timestamp, ...fields } = stats.payload;
     expect(id).toMatch(UUID);
     expect(timestamp).toBe(TIMESTAMP);
     expect(stats.qos).toBe(0);
     expect(fields).toEqual({ clientes_conectados: 1, total_transacciones: 1, ips_activas: 1 });
-    const late = await subscriber(broker.url, 'banco/estadisticas');
+    const late = await subscriber(broker.url, `${P}/estadisticas`);
     expect((await late.waitFor(1))[0]).toMatchObject({ retain: true, payload: { total_transacciones: 1 } });
     await late.client.endAsync();
   });
