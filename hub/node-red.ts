@@ -1,0 +1,86 @@
+/**
+ * The embedded Node-RED (CONTRACT §1, §6): editor and admin API on NODE_RED_PORT, this package's
+ * nodes and plugins loaded from the package itself (`nodesDir`), the hub's default flows from
+ * flows/ copied into the user directory on first start (then edited there by users).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import type { Logger } from '../core/log';
+import { listenOrExplain } from '../core/protocol/listen';
+import type { NodeRedConfig } from './config';
+
+/** Node-RED's own types are not published; this is the part of its API the hub uses. */
+interface NodeRedRuntime {
+  init(server: http.Server, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  httpAdmin: express.Express;
+  httpNode: express.Express;
+}
+
+/** The package root (holding package.json): two levels up from dist/hub, one from hub/. */
+function packageRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'flows'))) return dir;
+  }
+  throw new Error(`package root not found above ${__dirname}`);
+}
+
+export const PACKAGE_ROOT = packageRoot();
+export const DEFAULT_FLOWS = path.join(PACKAGE_ROOT, 'flows', 'hub.json');
+
+export interface EmbeddedNodeRed {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** First start: the user directory gets the hub's default flows; afterwards they are the user's. */
+function prepareUserDir(config: NodeRedConfig): string {
+  fs.mkdirSync(config.userDir, { recursive: true });
+  const flowFile = path.join(config.userDir, 'flows.json');
+  if (!fs.existsSync(flowFile)) fs.copyFileSync(DEFAULT_FLOWS, flowFile);
+  return flowFile;
+}
+
+export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<EmbeddedNodeRed> {
+  // A stopped Node-RED runtime cannot start again in the same process: require it once per start.
+  const RED = require('node-red') as NodeRedRuntime;
+  const flowFile = prepareUserDir(config);
+  const app = express();
+  const server = http.createServer(app);
+  const settings: Record<string, unknown> = {
+    userDir: config.userDir,
+    flowFile,
+    nodesDir: [PACKAGE_ROOT],
+    credentialSecret: config.credentialSecret,
+    httpAdminRoot: '/',
+    httpNodeRoot: '/api',
+    uiHost: config.host,
+    uiPort: config.port,
+    adminAuth: config.adminAuth ?? undefined,
+    disableEditor: false,
+    externalModules: { autoInstall: false, palette: { allowInstall: !config.production } },
+    logging: { console: { level: config.logLevel, metrics: false, audit: false } },
+    editorTheme: { projects: { enabled: false }, tours: false },
+    functionExternalModules: false,
+  };
+  RED.init(server, settings);
+  app.use('/', RED.httpAdmin);
+  app.use('/api', RED.httpNode);
+  await listenOrExplain(server, config.host, config.port, 'NODE_RED_PORT', 'Node-RED editor');
+  const port = (server.address() as { port: number }).port;
+  await RED.start();
+  log.info('node-red.started', { host: config.host, port, userDir: config.userDir, adminAuth: config.adminAuth !== null });
+  return {
+    port,
+    async stop() {
+      // RED.stop runs every node's close handler (audit flushes, MQTT disconnects) before resolving.
+      await RED.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      log.info('node-red.stopped', {});
+    },
+  };
+}

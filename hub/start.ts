@@ -1,0 +1,75 @@
+/**
+ * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
+ * (docker-compose scales them out) or all in one process on embedded defaults (`npm start`).
+ * Start order follows the data: broker → core (+ relay) → Node-RED; stop order is the reverse.
+ */
+import { isAccountKey } from '../core/ledger/cedula';
+import type { Ledger } from '../core/ledger/ledger';
+import { loadBrokerConfig, startEmbeddedBroker, type Principal } from '../core/broker';
+import { loadCoreConfig, type Env } from '../core/config';
+import { startCore } from '../core/core-service';
+import { ConfigError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { loadNodeRedConfig } from './config';
+import { startNodeRed } from './node-red';
+
+export const COMPONENTS = ['all', 'broker', 'core', 'node-red'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface Running {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Web customers log in to the embedded broker with cédula + PIN (username + password) and may
+ * then read only their own `banco/saldo/<cedula>` (CONTRACT §5). Wrong PINs count towards the
+ * account's lock, exactly as on the core's `verificar_pin`.
+ */
+function customerLogin(ledger: () => Ledger | null) {
+  return async (username: string, password: string): Promise<Principal | null> => {
+    const l = ledger();
+    if (l === null || !isAccountKey(username)) return null;
+    const r = await l.verificarPin(username, password);
+    return r.ok ? { username, role: 'customer', cedula: username } : null;
+  };
+}
+
+export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
+  if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
+  const running: Running[] = [];
+  try {
+    let ledger: Ledger | null = null;
+    const embeddedBroker = component === 'broker' || (component === 'all' && !env.MQTT_URL);
+    if (embeddedBroker) {
+      const options = { ...loadBrokerConfig(env), authenticate: component === 'all' ? customerLogin(() => ledger) : undefined };
+      const broker = await startEmbeddedBroker(options, log.child({ component: 'broker' }));
+      running.push({ name: 'broker', stop: () => broker.stop() });
+    }
+    if (component === 'all' || component === 'core') {
+      const core = await startCore(loadCoreConfig(env), { log });
+      ledger = core.ledger;
+      running.push({ name: 'core', stop: () => core.stop() });
+    }
+    if (component === 'all' || component === 'node-red') {
+      if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
+      const red = await startNodeRed(loadNodeRedConfig(env), log.child({ component: 'node-red' }));
+      running.push({ name: 'node-red', stop: () => red.stop() });
+    }
+    return running;
+  } catch (err) {
+    await stopAll(running, log);
+    throw err;
+  }
+}
+
+/** Reverse start order: consumers first, the core (flushing its outbox) and the broker last. */
+export async function stopAll(running: Running[], log: Logger): Promise<void> {
+  for (const part of [...running].reverse()) {
+    try {
+      await part.stop();
+    } catch (err) {
+      log.error('component.stop_failed', { component: part.name, err });
+    }
+  }
+}
