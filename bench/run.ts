@@ -4,7 +4,8 @@
  * issued by a tight driver loop at the same concurrency, one transaction per operation, no
  * protocol, no batching. One JSON line per figure:
  *   {"name","value","unit","baseline","ratio","params"}
- * Flags: --quick (under 60 s), --backend sqlite|mysql|all, --clients 1,16,64, --ops deposit,transfer
+ * Flags: --quick (under 60 s), --suite core,relay, --backend sqlite|mysql|all, --clients 1,16,64,
+ * --ops deposit,transfer. Suite `relay`: commit → subscriber latency (bench/relay-latency.ts).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,23 +22,20 @@ import { isValidCedula } from '../core/ledger/cedula';
 import type { Operacion } from '../core/ledger/types';
 import { silentLogger } from '../core/log';
 import type { LedgerStore } from '../core/store/store';
+import { median, type Figure } from './figure';
 import type { LoadRequest, LoadResult } from './load-worker';
+import { benchRelayLatency } from './relay-latency';
 
 type Backend = 'sqlite' | 'mysql';
 type OpKind = 'deposit' | 'transfer';
 
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  ratio: number;
-  params: Record<string, unknown>;
-}
 
 const ACCOUNTS_COUNT = 1000;
 
-function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; ops: OpKind[] } {
+const SUITES = ['core', 'relay'] as const;
+type Suite = (typeof SUITES)[number];
+
+function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; ops: OpKind[]; suites: Suite[] } {
   const get = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
@@ -48,6 +46,7 @@ function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: n
     backends: backend === 'all' ? ['sqlite', 'mysql'] : [backend as Backend],
     clients: (get('--clients') ?? '1,16,64').split(',').map(Number),
     ops: (get('--ops') ?? 'deposit,transfer').split(',') as OpKind[],
+    suites: (get('--suite') ?? SUITES.join(',')).split(',') as Suite[],
   };
 }
 
@@ -92,11 +91,6 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
     }),
   );
   return (done * 1000) / (Date.now() - started);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function load(req: LoadRequest): Promise<LoadResult> {
@@ -179,7 +173,8 @@ async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emi
 async function main(): Promise<void> {
   const opts = args(process.argv.slice(2));
   const emit = (f: Figure): void => void process.stdout.write(JSON.stringify(f) + '\n');
-  for (const backend of opts.backends) await benchBackend(backend, opts, emit);
+  if (opts.suites.includes('core')) for (const backend of opts.backends) await benchBackend(backend, opts, emit);
+  if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
 }
 
 main().catch((err) => {

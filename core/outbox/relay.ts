@@ -36,11 +36,41 @@ export interface RelayOptions {
 
 const PRUNE_EVERY_MS = 60_000;
 
+/** Rounds whose acknowledgements may be awaited at once (brokers may delay PUBACKs by ~40 ms). */
+const ROUNDS_IN_FLIGHT_MAX = 16;
+
+/** A wake-up that is never lost: fired with no one waiting, the next wait returns at once. */
+class Wakeup {
+  private pending = false;
+  private waiters: Array<() => void> = [];
+
+  fire(): void {
+    if (this.waiters.length === 0) this.pending = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.push(done);
+    });
+  }
+}
+
 export class OutboxRelay {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private readonly wakeup = new Wakeup();
+  private readonly inFlight = new Set<Promise<void>>();
   private lastPruneMs = 0;
   private sent = 0;
 
@@ -65,12 +95,11 @@ export class OutboxRelay {
 
   /** A commit wrote rows: publish now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.wakeup.fire();
   }
 
   /**
-   * Stops after the current round. With `flushMs`, first keeps publishing until nothing is
+   * Stops after the rounds in flight. With `flushMs`, first keeps publishing until nothing is
    * pending or the time is up (shutdown: "flush the outbox").
    */
   async stop(flushMs = 0): Promise<void> {
@@ -84,56 +113,71 @@ export class OutboxRelay {
     await this.loopDone;
   }
 
+  /**
+   * Claims and publishes round after round in seq order; acknowledgements of up to
+   * ROUNDS_IN_FLIGHT_MAX rounds are awaited concurrently, so one slow PUBACK does not hold back
+   * the rows committed behind it.
+   */
   private async loop(): Promise<void> {
     while (this.running) {
       try {
-        const busy = await this.round();
-        if (!busy) await this.idle(this.options.pollMs);
+        if (!this.publisher.connected) {
+          await this.publisher.waitConnected(this.options.pollMs);
+          continue;
+        }
+        if (this.inFlight.size >= ROUNDS_IN_FLIGHT_MAX) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const nowMs = this.clock.now().getTime();
+        await this.maybePrune(nowMs);
+        const rows = await this.store.claimOutbox(this.options.owner, this.options.batchMax, this.options.leaseMs, nowMs);
+        if (rows.length === 0) {
+          await this.wakeup.wait(this.options.pollMs);
+          continue;
+        }
+        const round = this.finish(rows, this.issue(rows)).finally(() => this.inFlight.delete(round));
+        this.inFlight.add(round);
       } catch (err) {
         this.log.warn('relay.round_failed', { err });
-        await this.idle(this.options.pollMs);
+        await this.wakeup.wait(this.options.pollMs);
       }
     }
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  /** One claim → publish → mark round; true when it found rows (so look again at once). */
-  private async round(): Promise<boolean> {
-    if (!this.publisher.connected) {
-      await this.publisher.waitConnected(this.options.pollMs);
-      return false;
-    }
-    const nowMs = this.clock.now().getTime();
-    await this.maybePrune(nowMs);
-    const rows = await this.store.claimOutbox(this.options.owner, this.options.batchMax, this.options.leaseMs, nowMs);
-    if (rows.length === 0) return false;
-    const acked = await this.publishAll(rows);
-    if (acked.length > 0) this.options.afterPublish?.();
-    if (acked.length > 0) await this.store.markOutboxSent(acked, this.clock.now().getTime());
-    this.sent += acked.length;
-    if (acked.length < rows.length) {
-      this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: acked.length });
-      await this.idle(this.options.pollMs);
-    }
-    return true;
-  }
-
-  /**
-   * Publishes a round in seq order on one connection (so the broker receives them in commit
-   * order) without waiting for each ack in turn; returns the seqs the broker acknowledged.
-   */
-  private async publishAll(rows: OutboxRow[]): Promise<number[]> {
-    const outcomes = await Promise.all(
-      rows.map((row) =>
-        withTimeout(this.publisher.publish(this.topic(row.topic), row.payload, { qos: row.qos, retain: row.retain }), this.options.publishTimeoutMs).then(
-          () => true,
-          (err: unknown) => {
-            this.log.debug('relay.publish_failed', { id: row.id, err });
-            return false;
-          },
-        ),
+  /** Issues the round's publishes in seq order on one connection: the broker gets them in commit order. */
+  private issue(rows: OutboxRow[]): Array<Promise<boolean>> {
+    return rows.map((row) =>
+      withTimeout(this.publisher.publish(this.topic(row.topic), row.payload, { qos: row.qos, retain: row.retain }), this.options.publishTimeoutMs).then(
+        () => true,
+        (err: unknown) => {
+          this.log.debug('relay.publish_failed', { id: row.id, err });
+          return false;
+        },
       ),
     );
-    return rows.filter((_, i) => outcomes[i]).map((r) => r.seq);
+  }
+
+  /** Marks exactly the acknowledged rows sent; gives the others back for the next round. */
+  private async finish(rows: OutboxRow[], pending: Array<Promise<boolean>>): Promise<void> {
+    const outcomes = await Promise.all(pending);
+    const acked = rows.filter((_, i) => outcomes[i]).map((r) => r.seq);
+    const failed = rows.filter((_, i) => !outcomes[i]).map((r) => r.seq);
+    try {
+      if (acked.length > 0) {
+        this.options.afterPublish?.();
+        await this.store.markOutboxSent(acked, this.clock.now().getTime());
+        this.sent += acked.length;
+      }
+      if (failed.length > 0) {
+        this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: acked.length });
+        await this.store.releaseOutbox(failed);
+      }
+    } catch (err) {
+      // Unmarked rows stay claimed until their lease ends, then go out again (same ids).
+      this.log.warn('relay.mark_failed', { err });
+    }
   }
 
   private topic(relative: string): string {
@@ -145,24 +189,6 @@ export class OutboxRelay {
     this.lastPruneMs = nowMs;
     const removed = await this.store.pruneOutbox(nowMs - this.options.retentionMs, this.options.batchMax);
     if (removed > 0) this.log.debug('relay.pruned', { rows: removed });
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.woken || !this.running) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.wakeUp = null;
-        self.woken = false;
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 }
 

@@ -203,8 +203,8 @@ export class MysqlStore implements LedgerStore {
       await conn.query('START TRANSACTION');
       // SKIP LOCKED: rows another process is claiming right now are left to it, not waited for.
       const [free] = await conn.query<RowDataPacket[]>(
-        'SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ? OR reclamado_por = ?) ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED',
-        [nowMs, owner, limit],
+        'SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED',
+        [nowMs, limit],
       );
       const seqs = free.map((r) => Number(r.seq));
       let rows: RowDataPacket[] = [];
@@ -225,6 +225,11 @@ export class MysqlStore implements LedgerStore {
   async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {
     if (seqs.length === 0) return;
     await this.read('UPDATE outbox SET enviado_ms = ? WHERE seq IN (?)', [nowMs, [...seqs]]);
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.read('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND enviado_ms IS NULL', [[...seqs]]);
   }
 
   async countOutboxPending(): Promise<number> {

@@ -21,18 +21,44 @@ interface HistoryRow { id: number; tipo: TipoMovimiento; monto_centavos: number;
 export class SqliteStore implements LedgerStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly stmt;
+  /**
+   * The relay's own connection, with synchronous=NORMAL: claiming and marking rows sent need not
+   * wait for an fsync — if the machine loses a "sent" mark, the row is only published again
+   * (at-least-once), and a lost claim is no claim. Money movements keep synchronous=FULL.
+   */
+  private readonly relayDb: Database.Database;
+  private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private readonly relayStmt: ReturnType<SqliteStore['prepareRelay']>;
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    this.db.pragma('foreign_keys = ON');
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = SqliteStore.open(file, 'FULL');
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, aplicado TEXT NOT NULL)');
     this.migrateNow();
     this.stmt = this.prepare();
+    this.relayDb = SqliteStore.open(file, 'NORMAL');
+    this.relayStmt = this.prepareRelay();
+  }
+
+  private static open(file: string, synchronous: 'FULL' | 'NORMAL'): Database.Database {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    return db;
+  }
+
+  private prepareRelay() {
+    const db = this.relayDb;
+    return {
+      claim: db.prepare('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ?)'),
+      claimed: db.prepare<[string, number, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? AND reclamado_hasta_ms = ? ORDER BY seq LIMIT ?'),
+      release: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq = ? AND enviado_ms IS NULL'),
+      markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
+      prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
+      countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
+    };
   }
 
   private prepare() {
@@ -51,11 +77,6 @@ export class SqliteStore implements LedgerStore {
       pinState: db.prepare<[string], { pin_hash: string | null; pin_fallos: number; bloqueado_hasta_ms: number | null }>('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?'),
       pinFailure: db.prepare('UPDATE clientes SET pin_fallos = pin_fallos + 1, bloqueado_hasta_ms = CASE WHEN pin_fallos + 1 >= ? THEN ? ELSE bloqueado_hasta_ms END WHERE cedula = ?'),
       pinReset: db.prepare('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?'),
-      claim: db.prepare('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ? OR reclamado_por = ?) ORDER BY seq LIMIT ?)'),
-      claimed: db.prepare<[string, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? ORDER BY seq LIMIT ?'),
-      markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
-      prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
-      countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
     };
   }
 
@@ -153,27 +174,43 @@ export class SqliteStore implements LedgerStore {
   }
 
   async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
-    return this.db.transaction(() => {
-      this.stmt.claim.run(owner, nowMs + leaseMs, nowMs, owner, limit);
-      return this.stmt.claimed.all(owner, limit).map((r) => ({ seq: r.seq, id: r.id, topic: r.topic, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, payload: r.payload }));
+    return this.relayDb.transaction(() => {
+      // The lease end tells this round's rows from the owner's rounds still in flight.
+      const until = this.nextLeaseEnd(nowMs + leaseMs);
+      this.relayStmt.claim.run(owner, until, nowMs, limit);
+      return this.relayStmt.claimed.all(owner, until, limit).map((r) => ({ seq: r.seq, id: r.id, topic: r.topic, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, payload: r.payload }));
     }).immediate();
   }
 
   async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {
-    this.db.transaction(() => {
-      for (const seq of seqs) this.stmt.markSent.run(nowMs, seq);
+    this.relayDb.transaction(() => {
+      for (const seq of seqs) this.relayStmt.markSent.run(nowMs, seq);
+    }).immediate();
+  }
+
+  private lastLeaseEnd = 0;
+
+  private nextLeaseEnd(candidate: number): number {
+    this.lastLeaseEnd = Math.max(candidate, this.lastLeaseEnd + 1);
+    return this.lastLeaseEnd;
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    this.relayDb.transaction(() => {
+      for (const seq of seqs) this.relayStmt.release.run(seq);
     }).immediate();
   }
 
   async countOutboxPending(): Promise<number> {
-    return this.stmt.countPending.get()!.n;
+    return this.relayStmt.countPending.get()!.n;
   }
 
   async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
-    return this.stmt.prune.run(sentBeforeMs, limit).changes;
+    return this.relayStmt.prune.run(sentBeforeMs, limit).changes;
   }
 
   async close(): Promise<void> {
+    if (this.relayDb.open) this.relayDb.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -39,12 +39,15 @@ export interface LedgerStore {
   recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void>;
   resetPinFailures(cedula: string): Promise<void>;
   /**
-   * Claims up to `limit` unsent outbox rows in commit order for `owner` for `leaseMs`; rows another
-   * live owner holds are skipped, expired claims are taken over.
+   * Claims up to `limit` unsent, unclaimed outbox rows in commit order for `owner` for `leaseMs`;
+   * rows under a live claim (anyone's, this owner's in-flight rounds included) are skipped, and
+   * expired claims are taken over.
    */
   claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]>;
   /** Marks rows sent after the broker acknowledged them. */
   markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void>;
+  /** Gives claimed rows back (their publish failed), so the next round takes them again at once. */
+  releaseOutbox(seqs: readonly number[]): Promise<void>;
   countOutboxPending(): Promise<number>;
   /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;

@@ -111,8 +111,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(second.map((r) => r.seq)).toEqual([first[1].seq + 1]);
       await store.markOutboxSent(first.map((r) => r.seq), now);
       expect(await store.countOutboxPending()).toBe(1);
+      expect(await store.claimOutbox('two', 10, 1000, now)).toEqual([]); // its own live claim too
       const takeover = await store.claimOutbox('three', 10, 1000, now + 5000);
       expect(takeover.map((r) => r.seq)).toEqual(second.map((r) => r.seq));
+      await store.releaseOutbox(takeover.map((r) => r.seq));
+      expect((await store.claimOutbox('four', 10, 1000, now + 5000)).map((r) => r.seq)).toEqual(second.map((r) => r.seq));
     });
 
     it('replays an idempotent request with its first result, also after a restart', async () => {
