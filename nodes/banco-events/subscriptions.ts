@@ -1,0 +1,38 @@
+/**
+ * Which topic filters a banco-events node subscribes to: the chosen kinds (CONTRACT §5 topics
+ * under the broker's prefix, each at its contract QoS) plus an optional custom filter.
+ */
+import { EVENT_KINDS, isEventKind, isValidTopicFilter, topicForKind } from '../shared/event-kinds';
+
+export interface EventsFilter {
+  filter: string;
+  qos: 0 | 1 | 2;
+}
+
+export type FiltersResult = { ok: true; filters: EventsFilter[] } | { ok: false; message: string };
+
+function kindsOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '') return value.split(',').map((k) => k.trim());
+  return [];
+}
+
+function qosOf(value: unknown): 0 | 1 | 2 {
+  const n = Number(value);
+  return n === 0 || n === 2 ? n : 1;
+}
+
+export function filtersFor(def: { kinds?: unknown; topic?: unknown; qos?: unknown }, prefix: string): FiltersResult {
+  const filters: EventsFilter[] = [];
+  for (const kind of kindsOf(def.kinds)) {
+    if (!isEventKind(kind)) return { ok: false, message: `unknown event kind "${String(kind)}"` };
+    filters.push({ filter: topicForKind(kind, prefix), qos: EVENT_KINDS[kind].qos });
+  }
+  const custom = typeof def.topic === 'string' ? def.topic.trim() : '';
+  if (custom !== '') {
+    if (!isValidTopicFilter(custom)) return { ok: false, message: `"${custom}" is not a valid MQTT topic filter` };
+    filters.push({ filter: custom, qos: qosOf(def.qos) });
+  }
+  if (filters.length === 0) return { ok: false, message: 'choose at least one event kind or a topic' };
+  return { ok: true, filters };
+}
