@@ -4,9 +4,10 @@
  * rate, pipeline depth, unread output) and writes replies.
  *
  * Legacy framing (CONTRACT §3): a line ends at `\n`; legacy clients also send one command per
- * write with no newline at all. A chunk that holds no newline and starts a fresh command is
- * therefore a whole command (as the old server's recv() took it); a fragment left after a
- * newline-terminated line waits `legacy_fragment_wait_ms` for more bytes, then counts as a command.
+ * write with no newline at all. Bytes without a newline wait `legacy_fragment_wait_ms` for more:
+ * if more arrive, they are part of the same line (TCP may split one line across segments, and a
+ * long line always arrives in pieces); if the connection goes quiet, they are a whole command,
+ * as the old server's recv() took them.
  */
 import type { Socket } from 'node:net';
 import { HubError } from '../errors';
@@ -123,14 +124,12 @@ export class Connection {
   // ---- legacy text ------------------------------------------------------------------------
 
   private onLegacyData(chunk: Buffer): void {
-    const freshCommand = this.buffer.pendingBytes === 0;
     const r = this.buffer.push(chunk);
     for (const line of r.lines) this.enqueueLegacy(line, true);
     if (r.overflow) return this.refuseLongLine(LEGACY.lineaLarga);
     this.clearFragmentTimer();
     if (this.buffer.pendingBytes === 0) return;
-    if (!r.sawNewline && freshCommand) this.enqueueLegacy(this.buffer.takeRest()!, false);
-    else this.fragmentTimer = setTimeout(() => this.flushFragment(), this.options.limits.legacy_fragment_wait_ms);
+    this.fragmentTimer = setTimeout(() => this.flushFragment(), this.options.limits.legacy_fragment_wait_ms);
   }
 
   private flushFragment(): void {

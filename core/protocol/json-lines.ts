@@ -68,9 +68,27 @@ function tokenMatches(given: unknown, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * The id is echoed in the reply (CONTRACT §4). JSON.parse accepts nesting that JSON.stringify
+ * cannot print (it recurses and runs out of stack), so an id may nest at most this deep.
+ */
+const ID_DEPTH_MAX = 32;
+
+/** Iterative, so checking a hostile id cannot exhaust the stack either; bounded by the line limit. */
+function nestsWithin(value: unknown, depthMax: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= depthMax) return false;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return true;
+}
+
 const isOp = (value: unknown): value is Op => typeof value === 'string' && (OPS as readonly string[]).includes(value);
 
-/** Parses one line; a line that is not a JSON object gets JSON_INVALIDO with a null id. */
+/** Parses one line; a line that is not a JSON object gets JSON_INVALIDO, an id nested too deep PARAMETRO_INVALIDO, both with a null id. */
 export function parseRequest(line: string): { ok: true; request: Request } | { ok: false; response: Response } {
   let value: unknown;
   try {
@@ -79,7 +97,9 @@ export function parseRequest(line: string): { ok: true; request: Request } | { o
     return { ok: false, response: errorResponse(null, 'JSON_INVALIDO') };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, response: errorResponse(null, 'JSON_INVALIDO', 'Cada línea debe ser un objeto JSON') };
-  return { ok: true, request: value as Request };
+  const request = value as Request;
+  if (!nestsWithin(request.id, ID_DEPTH_MAX)) return { ok: false, response: errorResponse(null, 'PARAMETRO_INVALIDO', `El id anida más de ${ID_DEPTH_MAX} niveles`, { campo: 'id' }) };
+  return { ok: true, request };
 }
 
 /**
