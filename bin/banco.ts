@@ -6,9 +6,11 @@
 import { ConfigError } from '../core/errors';
 import { createLogger, levelFromEnv } from '../core/log';
 import { COMPONENTS, startComponents, stopAll, type Component, type Running } from '../hub/start';
+import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
 
 const USAGE = `usage: banco <command>
   start [${COMPONENTS.join('|')}]   start the whole hub (default) or one component
+  audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
   help                               this text`;
 
 function stopOnSignals(running: Running[]): void {
@@ -35,6 +37,9 @@ async function main(argv: string[]): Promise<number | null> {
       stopOnSignals(await startComponents((rest[0] ?? 'all') as Component, process.env, log));
       return null; // keep running
     }
+    case 'audit':
+      if (rest[0] !== 'verify') throw new ConfigError(AUDIT_VERIFY_USAGE);
+      return runAuditVerify(rest.slice(1), process.stdout);
     case 'help':
     case '--help':
     case '-h':

@@ -159,7 +159,8 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
   limits.connections_per_ip_max = parseInteger(env, 'BANCO_CONNECTIONS_PER_IP_MAX', LIMITS.connections_per_ip_max, 1, 100_000);
   limits.idle_timeout_ms = parseInteger(env, 'BANCO_IDLE_TIMEOUT_MS', LIMITS.idle_timeout_ms, 1000, 24 * 3600 * 1000);
   limits.requests_per_second_max = parseInteger(env, 'BANCO_REQUESTS_PER_SECOND_MAX', LIMITS.requests_per_second_max, 1, 1_000_000);
-  limits.requests_burst_max = Math.max(limits.requests_per_second_max, parseInteger(env, 'BANCO_REQUESTS_BURST_MAX', LIMITS.requests_burst_max, 1, 1_000_000));
+  // The burst defaults to one second's worth of the rate; it is never below the rate.
+  limits.requests_burst_max = Math.max(limits.requests_per_second_max, parseInteger(env, 'BANCO_REQUESTS_BURST_MAX', limits.requests_per_second_max, 1, 1_000_000));
   limits.batch_operations_max = parseInteger(env, 'BANCO_BATCH_MAX', LIMITS.batch_operations_max, 1, 1000);
 
   const mysql = database.kind === 'mysql';

@@ -3,6 +3,11 @@
  * Each is the default of a setting (see core/config.ts and README "Settings").
  */
 export const LIMITS = {
+  /**
+   * Nesting depth of a JSON request's `id`, which is echoed: JSON.parse accepts nesting that
+   * JSON.stringify cannot print without running out of stack.
+   */
+  json_id_depth_max: 32,
   /** Longest request line, both protocols (CONTRACT §4). Longer → error, connection closed. */
   line_bytes_max: 64 * 1024,
   /** Open TCP connections per core process; the next one gets an error and is closed. */

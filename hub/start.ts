@@ -3,6 +3,7 @@
  * (docker-compose scales them out) or all in one process on embedded defaults (`npm start`).
  * Start order follows the data: broker → core (+ relay) → Node-RED; stop order is the reverse.
  */
+import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
 import type { Ledger } from '../core/ledger/ledger';
 import { loadBrokerConfig, startEmbeddedBroker, type Principal } from '../core/broker';
@@ -38,6 +39,10 @@ function customerLogin(ledger: () => Ledger | null) {
 export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
   if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
   const running: Running[] = [];
+  // One data directory for every component, also as Node-RED's nodes see it (audit log default).
+  env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
+  // The default flows name the prefix as ${BANCO_TOPIC_PREFIX}; Node-RED leaves unset variables as text.
+  env.BANCO_TOPIC_PREFIX = env.BANCO_TOPIC_PREFIX || 'banco';
   try {
     let ledger: Ledger | null = null;
     const embeddedBroker = component === 'broker' || (component === 'all' && !env.MQTT_URL);

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { ERROR_CODES, type ErrorCode } from '../errors';
+import { LIMITS } from '../limits';
 import { formatCents } from '../ledger/money';
 import type { Cuenta, Rechazo, Resultado } from '../ledger/types';
 import type { ProtocolContext } from './context';
@@ -68,11 +69,8 @@ function tokenMatches(given: unknown, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/**
- * The id is echoed in the reply (CONTRACT §4). JSON.parse accepts nesting that JSON.stringify
- * cannot print (it recurses and runs out of stack), so an id may nest at most this deep.
- */
-const ID_DEPTH_MAX = 32;
+/** The id is echoed in the reply (CONTRACT §4), so it may nest at most `json_id_depth_max` deep. */
+const ID_DEPTH_MAX = LIMITS.json_id_depth_max;
 
 /** Iterative, so checking a hostile id cannot exhaust the stack either; bounded by the line limit. */
 function nestsWithin(value: unknown, depthMax: number): boolean {

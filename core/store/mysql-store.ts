@@ -102,7 +102,8 @@ export class MysqlStore implements LedgerStore {
         return resultados;
       } catch (err) {
         await conn.query('ROLLBACK').catch(() => undefined); // the connection may be gone; the server rolls back then
-        if (!isRetriable(err) || attempt >= this.options.retriesMax) throw toHubError(err);
+        if (isRetriable(err) && attempt >= this.options.retriesMax) throw new HubError('NO_DISPONIBLE', 'Demasiada contención, intente de nuevo', { cause: err });
+        if (!isRetriable(err)) throw toHubError(err);
         await sleep(Math.random() * 2 ** attempt * 4);
       } finally {
         conn.release();

@@ -1,0 +1,53 @@
+/**
+ * The broker's access rules (CONTRACT §5 "Broker security"), as pure functions of the principal:
+ *
+ * | role     | publish          | subscribe / receive            |
+ * |----------|------------------|--------------------------------|
+ * | service  | `<prefix>/...`   | `<prefix>/...`                 |
+ * | reader   | nothing          | `<prefix>/...`                 |
+ * | customer | nothing          | `<prefix>/saldo/<own cedula>`  |
+ *
+ * Receive is checked again for every message forwarded (including retained ones), so a filter
+ * that slipped past subscribe could still never leak another customer's saldo.
+ */
+import type { Principal } from './principal';
+
+/** True when every topic the filter (or topic) can match lies under `<prefix>/`. */
+export function isUnderPrefix(topicOrFilter: string, prefix: string): boolean {
+  return topicOrFilter === prefix || topicOrFilter.startsWith(prefix + '/');
+}
+
+export function saldoTopic(prefix: string, cedula: string): string {
+  return `${prefix}/saldo/${cedula}`;
+}
+
+export function canPublish(principal: Principal, topic: string, prefix: string): boolean {
+  switch (principal.role) {
+    case 'service':
+      return isUnderPrefix(topic, prefix);
+    case 'reader':
+    case 'customer':
+      return false;
+  }
+}
+
+export function canSubscribe(principal: Principal, filter: string, prefix: string): boolean {
+  switch (principal.role) {
+    case 'service':
+    case 'reader':
+      return isUnderPrefix(filter, prefix);
+    case 'customer':
+      // Exactly its own topic: no wildcard can widen it (MQTT 3.1.1 §4.7).
+      return principal.cedula !== undefined && filter === saldoTopic(prefix, principal.cedula);
+  }
+}
+
+export function canReceive(principal: Principal, topic: string, prefix: string): boolean {
+  switch (principal.role) {
+    case 'service':
+    case 'reader':
+      return isUnderPrefix(topic, prefix);
+    case 'customer':
+      return principal.cedula !== undefined && topic === saldoTopic(prefix, principal.cedula);
+  }
+}

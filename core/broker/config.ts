@@ -1,0 +1,101 @@
+/**
+ * Embedded broker settings (CONTRACT §1, §5), read once from the environment, validated, frozen.
+ * A bad value is a ConfigError whose message is the one line start-up prints.
+ * docs/event-bus.md lists every setting.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parsePort, type Env } from '../config';
+import { ConfigError } from '../errors';
+import { BROKER_LIMITS, type BrokerLimits } from './limits';
+import type { Authenticator } from './principal';
+
+export interface BrokerTlsOptions {
+  port: number;
+  certFile: string;
+  keyFile: string;
+  /** Extra CA chain served with the certificate; null when the certificate file carries it. */
+  caFile: string | null;
+}
+
+export interface BrokerOptions {
+  host: string;
+  tcpPort: number;
+  /** null: no MQTT-over-WebSocket listener (MQTT_WS_PORT=off). */
+  wsPort: number | null;
+  tls: BrokerTlsOptions | null;
+  topicPrefix: string;
+  allowAnonymous: boolean;
+  usersFile: string | null;
+  /** Directory of the on-disk session store; null keeps sessions in memory only. */
+  persistenceDir: string | null;
+  limits: Readonly<BrokerLimits>;
+  /** Extra login source tried for usernames not in the users file (customer cédula + PIN). */
+  authenticate?: Authenticator;
+}
+
+export const DEFAULT_TLS_PORT = 8883;
+/** Topic levels of plain letters, digits, '_' and '-': no wildcards, no '$', no empty level. */
+const PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+function parseSwitch(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${env[name]} must be on or off.`);
+}
+
+function parseBound(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < min || value > max) throw new ConfigError(`${name}=${raw} must be a whole number from ${min} to ${max}.`);
+  return value;
+}
+
+function existingFile(env: Env, name: string): string | null {
+  const file = env[name];
+  if (file === undefined || file === '') return null;
+  if (!existsSync(file)) throw new ConfigError(`${name}=${file}: no such file.`);
+  return path.resolve(file);
+}
+
+function parseTls(env: Env): BrokerTlsOptions | null {
+  const certFile = existingFile(env, 'BANCO_MQTT_TLS_CERT');
+  const keyFile = existingFile(env, 'BANCO_MQTT_TLS_KEY');
+  const caFile = existingFile(env, 'BANCO_MQTT_TLS_CA');
+  const portSet = env.BANCO_MQTT_TLS_PORT !== undefined && env.BANCO_MQTT_TLS_PORT !== '';
+  if (!portSet && certFile === null && keyFile === null) return null;
+  if (certFile === null || keyFile === null) throw new ConfigError('The MQTT TLS listener needs both BANCO_MQTT_TLS_CERT and BANCO_MQTT_TLS_KEY (PEM files).');
+  return Object.freeze({ port: parsePort(env, 'BANCO_MQTT_TLS_PORT', DEFAULT_TLS_PORT), certFile, keyFile, caFile });
+}
+
+function parseWsPort(env: Env): number | null {
+  return env.MQTT_WS_PORT?.toLowerCase() === 'off' ? null : parsePort(env, 'MQTT_WS_PORT', 9001);
+}
+
+export function loadBrokerConfig(env: Env): BrokerOptions {
+  const production = env.NODE_ENV === 'production';
+  const topicPrefix = env.BANCO_TOPIC_PREFIX || 'banco';
+  if (!PREFIX.test(topicPrefix)) throw new ConfigError(`BANCO_TOPIC_PREFIX=${topicPrefix} must be topic levels of letters, digits, '_' or '-' (e.g. banco), without wildcards.`);
+  const allowAnonymous = parseSwitch(env, 'BANCO_MQTT_ALLOW_ANONYMOUS', !production);
+  if (production && allowAnonymous) throw new ConfigError('BANCO_MQTT_ALLOW_ANONYMOUS=on is refused with NODE_ENV=production; create users with "banco broker-user add".');
+  const usersFile = env.BANCO_MQTT_USERS_FILE ? path.resolve(env.BANCO_MQTT_USERS_FILE) : null;
+  if (production && usersFile === null) throw new ConfigError('NODE_ENV=production requires BANCO_MQTT_USERS_FILE (MQTT users and password hashes; see docs/event-bus.md).');
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const limits: BrokerLimits = { ...BROKER_LIMITS };
+  limits.connections_max = parseBound(env, 'BANCO_MQTT_CONNECTIONS_MAX', BROKER_LIMITS.connections_max, 1, 100_000);
+  limits.packet_bytes_max = parseBound(env, 'BANCO_MQTT_PACKET_BYTES_MAX', BROKER_LIMITS.packet_bytes_max, 1024, 256 * 1024 * 1024);
+  return Object.freeze({
+    host: env.HOST || '127.0.0.1',
+    tcpPort: parsePort(env, 'MQTT_PORT', 1883),
+    wsPort: parseWsPort(env),
+    tls: parseTls(env),
+    topicPrefix,
+    allowAnonymous,
+    usersFile,
+    persistenceDir: parseSwitch(env, 'BANCO_MQTT_PERSISTENCE', false) ? path.join(dataDir, 'mqtt') : null,
+    limits: Object.freeze(limits),
+  });
+}
