@@ -13,20 +13,34 @@ const USAGE = `usage: banco <command>
   audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
   help                               this text`;
 
-function stopOnSignals(running: Running[]): void {
+/**
+ * Signals are handled from the first moment: one that arrives while components are still
+ * starting stops them as soon as start-up finished (or failed), and the exit code is still 0.
+ */
+function handleSignals(): { started: (running: Running[]) => void } {
   const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL) });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`banco: ${signal} received, shutting down\n`);
-    stopAll(running, log).then(
+  let running: Running[] | null = null;
+  let requested: string | null = null;
+  const stop = (): void => {
+    process.stderr.write(`banco: ${requested} received, shutting down\n`);
+    stopAll(running ?? [], log).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const onSignal = (signal: string): void => {
+    if (requested !== null) return;
+    requested = signal;
+    if (running !== null) stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return {
+    started(parts) {
+      running = parts;
+      if (requested !== null) stop();
+    },
+  };
 }
 
 async function main(argv: string[]): Promise<number | null> {
@@ -34,7 +48,8 @@ async function main(argv: string[]): Promise<number | null> {
   switch (command) {
     case 'start': {
       const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL) });
-      stopOnSignals(await startComponents((rest[0] ?? 'all') as Component, process.env, log));
+      const signals = handleSignals();
+      signals.started(await startComponents((rest[0] ?? 'all') as Component, process.env, log));
       return null; // keep running
     }
     case 'audit':

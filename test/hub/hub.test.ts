@@ -1,0 +1,121 @@
+/**
+ * `banco start` (all components, embedded defaults): the broker, the core with its relay and the
+ * embedded Node-RED with this package's nodes come up together; a deposit over TCP reaches the
+ * default flow's audit log, which verifies; SIGTERM stops everything with exit 0.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import mqtt from 'mqtt';
+import { spawnCore, type CoreProcess } from '../helpers/core-process';
+import { tempDir } from '../helpers/core';
+import { freePort } from '../helpers/ports';
+import { TestBroker } from '../helpers/mqtt-broker';
+import { TcpClient } from '../helpers/tcp-client';
+
+const CLI = path.resolve(__dirname, '../../dist/bin/banco.js');
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+function verify(dir: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, 'audit', 'verify', dir]);
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('banco start (all components)', () => {
+  let hub: CoreProcess;
+  let dataDir: string;
+  let ports: Record<string, string>;
+
+  beforeAll(async () => {
+    dataDir = tempDir();
+    ports = { MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), NODE_RED_PORT: String(await freePort()) };
+    hub = await spawnCore({ DATA_DIR: dataDir, ...ports }, ['start']);
+    await until(async () => ((await fetch(`http://127.0.0.1:${ports.NODE_RED_PORT}/flows`).catch(() => null))?.ok ? true : undefined));
+  });
+
+  afterAll(async () => {
+    hub.proc.kill('SIGTERM');
+    expect(await hub.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves the Node-RED editor with every banco-* node type of this package', async () => {
+    const res = await fetch(`http://127.0.0.1:${ports.NODE_RED_PORT}/nodes`, { headers: { Accept: 'application/json' } });
+    const sets = (await res.json()) as Array<{ types: string[]; module: string; err?: string }>;
+    const ours = sets.filter((s) => s.module === '@banco-hub/node-red-banco');
+    expect(ours.every((s) => !s.err)).toBe(true);
+    expect(ours.flatMap((s) => s.types).sort()).toEqual(['banco-audit', 'banco-broker', 'banco-events']);
+  });
+
+  it('carries a deposit from the TCP port through the embedded broker into the verified audit log', async () => {
+    const client = await TcpClient.open(hub.port);
+    expect(await client.command('AUMENTAR 1350509525 25.50')).toBe('OK|Depósito exitoso|5025.50');
+    client.close();
+    const file = path.join(dataDir, 'audit', 'audit.jsonl');
+    const record = await until(() => {
+      if (!fs.existsSync(file)) return undefined;
+      const lines = fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
+      return lines.map((l) => JSON.parse(l)).find((r) => r.event?.tipo === 'DEPOSITO' && r.event?.monto === 25.5);
+    });
+    expect(record).toMatchObject({ topic: 'banco/transacciones', event: { cedula: '1350509525', saldo_nuevo: 5025.5 } });
+    const v = await verify(path.join(dataDir, 'audit'));
+    expect(v.code).toBe(0);
+    expect(v.out).toMatch(/hash chain intact/);
+  });
+
+  it('serves MQTT over WebSocket from the embedded broker', async () => {
+    const c = await mqtt.connectAsync(`ws://127.0.0.1:${ports.MQTT_WS_PORT}`);
+    const got = new Promise<string>((resolve) => c.on('message', (_t, p) => resolve(p.toString())));
+    await c.subscribeAsync('banco/saldo/1315151515');
+    const client = await TcpClient.open(hub.port);
+    await client.command('AUMENTAR 1315151515 1');
+    client.close();
+    expect(JSON.parse(await got)).toMatchObject({ cedula: '1315151515', saldo_nuevo: 1501 });
+    await c.endAsync();
+  });
+});
+
+describe('banco start with MQTT_URL', () => {
+  it('starts no embedded broker and relays to the external one', async () => {
+    const external = await TestBroker.start();
+    const mqttPort = await freePort();
+    const hub = await spawnCore({ DATA_DIR: tempDir(), MQTT_URL: external.url, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: String(await freePort()), NODE_RED_PORT: String(await freePort()) }, ['start']);
+    try {
+      const sub = await mqtt.connectAsync(external.url);
+      const got = new Promise<string>((resolve) => sub.on('message', (_t, p) => resolve(p.toString())));
+      await sub.subscribeAsync('banco/depositos');
+      const client = await TcpClient.open(hub.port);
+      await client.command('AUMENTAR 1350509525 2');
+      client.close();
+      expect(JSON.parse(await got)).toMatchObject({ cedula: '1350509525', monto: 2 });
+      expect(await portOpen(mqttPort)).toBe(false);
+      await sub.endAsync();
+    } finally {
+      hub.proc.kill('SIGTERM');
+      expect((await hub.exited).code).toBe(0);
+      await external.stop();
+    }
+  });
+});
