@@ -1,0 +1,154 @@
+import path from 'node:path';
+import type { MqttClient } from 'mqtt';
+import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
+import type { Principal } from '../../core/broker/principal';
+import { SETTLE_MS, collect, connect, endAll, publish, sleep, startBroker, subscribeGranted, tempDir, waitFor, writeUsers } from './helpers';
+
+const OWN = '1350509525';
+const OTHER = '1712345675';
+const REFUSED = 128;
+
+describe('embedded broker access control', () => {
+  const tmp = tempDir('banco-acl-');
+  let broker: EmbeddedBroker;
+  let url: string;
+  const clients: MqttClient[] = [];
+  const open = async (username?: string, password?: string): Promise<MqttClient> => {
+    const client = await connect(url, { username, password });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    const usersFile = path.join(tmp.dir, 'users.json');
+    await writeUsers(usersFile, [
+      { username: 'relay', password: 'relay-secret-1', role: 'service' },
+      { username: 'auditor', password: 'auditor-secret', role: 'reader' },
+      { username: OWN, password: 'customer-secret', role: 'customer', cedula: OWN },
+    ]);
+    const pinLogins = async (username: string, password: string): Promise<Principal | null> =>
+      username === OTHER && password === '4321' ? { username, role: 'customer', cedula: OTHER } : null;
+    broker = await startBroker({ usersFile, allowAnonymous: false, authenticate: pinLogins });
+    url = `mqtt://127.0.0.1:${broker.tcpPort}`;
+    const service = await open('relay', 'relay-secret-1');
+    await publish(service, `banco/saldo/${OWN}`, '{"saldo_nuevo":10}', { qos: 1, retain: true });
+    await publish(service, `banco/saldo/${OTHER}`, '{"saldo_nuevo":99}', { qos: 1, retain: true });
+  });
+
+  afterAll(async () => {
+    await endAll(clients);
+    await broker.stop();
+    tmp.remove();
+  });
+
+  it('refuses a wrong password with CONNACK 4', async () => {
+    await expect(connect(url, { username: 'relay', password: 'wrong-password' })).rejects.toMatchObject({ code: 4 });
+  });
+
+  it('refuses an unknown user with CONNACK 4', async () => {
+    await expect(connect(url, { username: 'nobody', password: 'whatever-1' })).rejects.toMatchObject({ code: 4 });
+  });
+
+  it('refuses anonymous clients with CONNACK 5 when anonymous access is off', async () => {
+    await expect(connect(url)).rejects.toMatchObject({ code: 5 });
+  });
+
+  it('lets a customer read only its own retained saldo', async () => {
+    const customer = await open(OWN, 'customer-secret');
+    const seen = collect(customer);
+    expect(await subscribeGranted(customer, [`banco/saldo/${OWN}`])).toEqual([1]);
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]).toEqual({ topic: `banco/saldo/${OWN}`, payload: '{"saldo_nuevo":10}', retain: true });
+  });
+
+  it("refuses a customer's wildcard and foreign saldo subscriptions and leaks no retained message", async () => {
+    const customer = await open(OWN, 'customer-secret');
+    const seen = collect(customer);
+    expect(await subscribeGranted(customer, ['banco/#', 'banco/saldo/+', `banco/saldo/${OTHER}`, '#', '+/saldo/+'])).toEqual([REFUSED, REFUSED, REFUSED, REFUSED, REFUSED]);
+    const service = await open('relay', 'relay-secret-1');
+    await publish(service, `banco/saldo/${OTHER}`, '{"saldo_nuevo":98}', { qos: 1, retain: true });
+    await publish(service, 'banco/transacciones', '{"tipo":"DEPOSITO"}');
+    await sleep(SETTLE_MS);
+    expect(seen).toEqual([]);
+  });
+
+  it('gives a customer logged in through the injected authenticator only its own saldo', async () => {
+    const customer = await open(OTHER, '4321');
+    const seen = collect(customer);
+    expect(await subscribeGranted(customer, [`banco/saldo/${OTHER}`, `banco/saldo/${OWN}`])).toEqual([1, REFUSED]);
+    await waitFor(() => seen.length === 1);
+    expect(seen[0].topic).toBe(`banco/saldo/${OTHER}`);
+    await expect(connect(url, { username: OTHER, password: '0000' })).rejects.toMatchObject({ code: 4 });
+  });
+
+  it('delivers nothing a customer publishes, not even to its own saldo topic', async () => {
+    const service = await open('relay', 'relay-secret-1');
+    const seen = collect(service);
+    await subscribeGranted(service, ['banco/#']);
+    seen.length = 0; // retained replay
+    const customer = await open(OWN, 'customer-secret');
+    customer.publish(`banco/saldo/${OWN}`, '{"saldo_nuevo":1000000}', { qos: 0, retain: true });
+    customer.publish('banco/transacciones', 'forged', { qos: 0 });
+    await sleep(SETTLE_MS);
+    expect(seen).toEqual([]);
+    const reader = await open('auditor', 'auditor-secret');
+    const replay = collect(reader);
+    await subscribeGranted(reader, [`banco/saldo/${OWN}`]);
+    await waitFor(() => replay.length === 1);
+    expect(replay[0].payload).toBe('{"saldo_nuevo":10}');
+  });
+
+  it('lets a reader subscribe to everything under the prefix but publish nothing', async () => {
+    const reader = await open('auditor', 'auditor-secret');
+    const seen = collect(reader);
+    expect(await subscribeGranted(reader, ['banco/#', 'otro/#'])).toEqual([1, REFUSED]);
+    await waitFor(() => seen.length >= 2); // both retained saldos
+    const service = await open('relay', 'relay-secret-1');
+    const serviceSeen = collect(service);
+    await subscribeGranted(service, ['banco/alertas']);
+    const readerPublishing = await open('auditor', 'auditor-secret');
+    readerPublishing.publish('banco/alertas', 'from-reader', { qos: 0 });
+    await waitFor(() => readerPublishing.disconnected || !readerPublishing.connected); // aedes closes a client whose publish is refused
+    await publish(service, 'banco/alertas', 'from-service');
+    await waitFor(() => seen.some((m) => m.payload === 'from-service'));
+    await sleep(SETTLE_MS);
+    expect(serviceSeen.map((m) => m.payload)).toEqual(['from-service']);
+  });
+
+  it('lets a service publish under the prefix and nowhere else', async () => {
+    const service = await open('relay', 'relay-secret-1');
+    const seen = collect(service);
+    expect(await subscribeGranted(service, ['banco/transferencias', 'otro/x'])).toEqual([1, REFUSED]);
+    await publish(service, 'banco/transferencias', 'ok');
+    await waitFor(() => seen.length === 1);
+    const other = await open('relay', 'relay-secret-1').catch(() => null);
+    expect(other).not.toBeNull();
+    other?.publish('otro/x', 'outside', { qos: 0 });
+    await sleep(SETTLE_MS);
+    expect(seen.map((m) => m.payload)).toEqual(['ok']);
+  });
+});
+
+describe('embedded broker in development mode', () => {
+  let broker: EmbeddedBroker;
+  beforeAll(async () => {
+    broker = await startBroker({ allowAnonymous: true });
+  });
+  afterAll(() => broker.stop());
+
+  it('lets anonymous clients publish and subscribe under the prefix', async () => {
+    const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
+    const sub = await connect(url);
+    const seen = collect(sub);
+    expect(await subscribeGranted(sub, ['banco/#'])).toEqual([1]);
+    const pub = await connect(url);
+    await publish(pub, 'banco/depositos', 'hola');
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ topic: 'banco/depositos', payload: 'hola' });
+    await endAll([sub, pub]);
+  });
+
+  it('still refuses a username with a wrong password', async () => {
+    await expect(connect(`mqtt://127.0.0.1:${broker.tcpPort}`, { username: 'ghost', password: 'nope-nope' })).rejects.toMatchObject({ code: 4 });
+  });
+});
