@@ -6,11 +6,17 @@
 import { ConfigError } from '../core/errors';
 import { createLogger, levelFromEnv } from '../core/log';
 import { COMPONENTS, startComponents, stopAll, type Component, type Running } from '../hub/start';
+import { runBrokerUserAdd } from '../core/broker';
+import { runMonitor } from '../core/monitor';
 import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
 
 const USAGE = `usage: banco <command>
   start [${COMPONENTS.join('|')}]   start the whole hub (default) or one component
+  monitor [--topic F]… [--json] [--no-color]
+                                     print every event on the bus, one line each (Ctrl-C ends)
   audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
+  broker-user add <name> --role service|reader|customer [--cedula C] [--file F] [--password-stdin]
+                                     add or update a user of the embedded broker's users file
   help                               this text`;
 
 /**
@@ -52,6 +58,10 @@ async function main(argv: string[]): Promise<number | null> {
       signals.started(await startComponents((rest[0] ?? 'all') as Component, process.env, log));
       return null; // keep running
     }
+    case 'monitor':
+      return runMonitor(rest, process.env, process.stdout);
+    case 'broker-user':
+      return runBrokerUserAdd(rest, process.stdout, process.env, process.stdin);
     case 'audit':
       if (rest[0] !== 'verify') throw new ConfigError(AUDIT_VERIFY_USAGE);
       return runAuditVerify(rest.slice(1), process.stdout);

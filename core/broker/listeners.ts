@@ -23,14 +23,16 @@ export function boundPort(server: net.Server): number {
 }
 
 export async function startTcpListener(handle: Handle, host: string, port: number, gate: ConnectionGate): Promise<net.Server> {
-  const server = net.createServer((socket) => handle(socket));
+  // aedes gets the socket wrapped by the packet-size guard, so it cannot turn Nagle off itself;
+  // with Nagle on, small PUBACKs wait for the peer's delayed ACK (~40 ms each).
+  const server = net.createServer({ noDelay: true }, (socket) => handle(socket));
   gate.watch(server);
   await listenOrExplain(server, host, port, 'MQTT_PORT', 'MQTT broker');
   return server;
 }
 
 export async function startWsListener(handle: Handle, host: string, port: number, gate: ConnectionGate, packetBytesMax: number): Promise<http.Server> {
-  const server = http.createServer((_req, res) => {
+  const server = http.createServer({ noDelay: true }, (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });
   const wss = new WebSocketServer({ server, maxPayload: packetBytesMax + WS_FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
@@ -63,7 +65,10 @@ export async function startTlsListener(handle: Handle, host: string, options: Br
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`BANCO_MQTT_TLS_CERT/BANCO_MQTT_TLS_KEY are not a usable PEM certificate and key (${(err as Error).message}).`);
   }
-  server.on('secureConnection', (socket) => handle(socket));
+  server.on('secureConnection', (socket) => {
+    socket.setNoDelay(true);
+    handle(socket);
+  });
   server.on('tlsClientError', () => undefined); // a failed handshake only concerns that client
   gate.watch(server);
   await listenOrExplain(server, host, options.port, 'BANCO_MQTT_TLS_PORT', 'MQTT TLS listener');

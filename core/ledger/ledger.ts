@@ -54,6 +54,7 @@ function parseRef(value: unknown): { ok: true; ref: string | null } | Rechazo {
 
 export class Ledger {
   private readonly batcher: Batcher;
+  private dummyHash: Promise<string> | null = null;
 
   constructor(
     private readonly store: LedgerStore,
@@ -162,7 +163,11 @@ export class Ledger {
     if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
     if (typeof pin !== 'string' || pin.length > 64) return reject('PARAMETRO_INVALIDO', { campo: 'pin' });
     const state = await this.store.getPinState(cedula);
-    if (!state || state.pinHash === null) return reject('PIN_INCORRECTO');
+    if (!state || state.pinHash === null) {
+      // Same scrypt work as a real check, so timing does not tell which cédulas have accounts.
+      await verifyPin(pin, await this.dummyPinHash());
+      return reject('PIN_INCORRECTO');
+    }
     const nowMs = this.clock.now().getTime();
     if (state.bloqueadoHastaMs !== null && state.bloqueadoHastaMs > nowMs) return reject('CUENTA_BLOQUEADA');
     if (PIN_PATTERN.test(pin) && (await verifyPin(pin, state.pinHash))) {
@@ -171,6 +176,11 @@ export class Ledger {
     }
     await this.store.recordPinFailure(cedula, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
     return state.fallos + 1 >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
+  }
+
+  private dummyPinHash(): Promise<string> {
+    this.dummyHash ??= hashPin(randomUUID());
+    return this.dummyHash;
   }
 
   totalTransacciones(): Promise<number> {
