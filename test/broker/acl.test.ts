@@ -85,7 +85,8 @@ describe('embedded broker access control', () => {
     const service = await open('relay', 'relay-secret-1');
     const seen = collect(service);
     await subscribeGranted(service, ['banco/#']);
-    seen.length = 0; // retained replay
+    await waitFor(() => seen.length === 2); // the retained replay (both saldo topics) follows the SUBACK
+    seen.length = 0;
     const customer = await open(OWN, 'customer-secret');
     customer.publish(`banco/saldo/${OWN}`, '{"saldo_nuevo":1000000}', { qos: 0, retain: true });
     customer.publish('banco/transacciones', 'forged', { qos: 0 });
