@@ -40,11 +40,11 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
   for (const [k, c] of snapshot.cuentas) cuentas.set(k, { ...c });
   const refs = new Map(snapshot.refs);
   const cambios: Cambios = { nuevas: [], saldos: new Map(), movimientos: [], eventos: [], refs: [], fecha: ctx.fecha };
-  const creadas = new Set<string>();
-
+  // Every changed balance is written, accounts created earlier in this batch included: the
+  // stores insert new accounts (balance 0) before they write balances, in one transaction.
   const setBalance = (cuenta: Cuenta, cents: number): void => {
     cuenta.saldo = cents;
-    if (!creadas.has(cuenta.cedula)) cambios.saldos.set(cuenta.cedula, cents);
+    cambios.saldos.set(cuenta.cedula, cents);
   };
 
   const applyOne = (op: Operacion): Resultado => {
@@ -53,7 +53,6 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         if (cuentas.has(op.cedula)) return reject('CLIENTE_YA_EXISTE');
         const cuenta: Cuenta = { cedula: op.cedula, nombres: op.nombres, apellidos: op.apellidos, saldo: 0 };
         cuentas.set(op.cedula, cuenta);
-        creadas.add(op.cedula);
         cambios.nuevas.push({ ...cuenta, pinHash: op.pinHash, fecha: ctx.fecha });
         return { ok: true, tipo: 'crear', cuenta: { ...cuenta } };
       }

@@ -97,7 +97,7 @@ export interface Instantanea {
 /** What a batch writes, in one transaction. */
 export interface Cambios {
   nuevas: Array<Cuenta & { pinHash: string | null; fecha: string }>;
-  /** Final balance of every existing account the batch changed. */
+  /** Final balance of every account the batch changed (written after `nuevas` are inserted). */
   saldos: Map<string, number>;
   movimientos: MovimientoNuevo[];
   eventos: EventoOutbox[];

@@ -147,6 +147,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(results[4]).toMatchObject({ ok: true, saldo_origen: 0, saldo_destino: 400 });
     });
 
+    it('keeps money moved into an account created earlier in the same batch', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '100' }));
+      // Submitted in one turn of the event loop: one batch, one transaction.
+      const [created, deposited, transferred] = await Promise.all([
+        ledger.crear({ cedula: C, nombres: 'Nuevo', apellidos: 'Cliente' }),
+        ledger.depositar({ cedula: C, monto: '150', ref: 'nuevo-1' }),
+        ledger.transferir({ origen: A, destino: C, monto: '25' }),
+      ]);
+      expect(created).toMatchObject({ ok: true });
+      expect(deposited).toMatchObject({ ok: true, saldo_nuevo: 15000 });
+      expect(transferred).toMatchObject({ ok: true, saldo_origen: 7500, saldo_destino: 17500 });
+      expect(await store.getAccount(C)).toMatchObject({ saldo: 17500 });
+      expect(await store.getAccount(A)).toMatchObject({ saldo: 7500 });
+      expect((await store.history(C, 10)).map((m) => m.saldo_final)).toEqual([17500, 15000]);
+    });
+
     it('stores PINs as salted hashes and locks the account after repeated failures', async () => {
       const state = await store.getPinState(A);
       expect(state?.pinHash).toMatch(/^scrypt\$/);
