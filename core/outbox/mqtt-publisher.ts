@@ -24,6 +24,9 @@ export interface PublisherOptions {
   inflightMax?: number;
 }
 
+/** How long close() waits for in-flight acknowledgements before cutting the connection. */
+const CLOSE_WAIT_MS = 2000;
+
 export class MqttPublisher implements RelayPublisher {
   readonly clientId = `banco-core-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private client: MqttClient | null = null;
@@ -98,9 +101,19 @@ export class MqttPublisher implements RelayPublisher {
     });
   }
 
+  /**
+   * A clean DISCONNECT (so the broker does not send the last will); if in-flight messages cannot
+   * be acknowledged in time (broker gone), the connection is cut: their rows stay unsent.
+   */
   async close(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    await client.endAsync();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_WAIT_MS);
+    });
+    const outcome = await Promise.race([client.endAsync().then(() => 'ended' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') await client.endAsync(true);
   }
 }

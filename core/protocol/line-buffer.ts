@@ -9,8 +9,6 @@ export interface PushResult {
   lines: string[];
   /** The unfinished line grew past the limit; the caller must refuse it. */
   overflow: boolean;
-  /** This chunk held at least one newline. */
-  sawNewline: boolean;
 }
 
 export class LineBuffer {
@@ -27,10 +25,9 @@ export class LineBuffer {
     const lines: string[] = [];
     let start = 0;
     let index = chunk.indexOf(NEWLINE, start);
-    const sawNewline = index !== -1;
     while (index !== -1) {
       const piece = chunk.subarray(start, index);
-      if (this.size + piece.length > this.maxBytes) return { lines, overflow: true, sawNewline };
+      if (this.size + piece.length > this.maxBytes) return { lines, overflow: true };
       lines.push(decodeLine(this.size === 0 ? piece : Buffer.concat([...this.parts, piece])));
       this.parts = [];
       this.size = 0;
@@ -39,11 +36,11 @@ export class LineBuffer {
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
-      if (this.size + rest.length > this.maxBytes) return { lines, overflow: true, sawNewline };
+      if (this.size + rest.length > this.maxBytes) return { lines, overflow: true };
       this.parts.push(Buffer.from(rest));
       this.size += rest.length;
     }
-    return { lines, overflow: false, sawNewline };
+    return { lines, overflow: false };
   }
 
   /** The unfinished line, now taken as complete (legacy no-newline commands, end of stream). */
