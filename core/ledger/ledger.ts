@@ -156,8 +156,10 @@ export class Ledger {
   }
 
   /**
-   * A wrong PIN counts towards a lock; `pin_failures_max` in a row lock the account for
-   * `pin_lock_ms`. Unknown accounts and accounts without a PIN answer like a wrong PIN.
+   * `pin_failures_max` wrong PINs in a row lock the account for `pin_lock_ms`. Each attempt is
+   * reserved in the database before the slow check, so parallel guesses (also from several
+   * processes) get no more tries than sequential ones. Unknown accounts and accounts without a
+   * PIN answer like a wrong PIN, after the same amount of work.
    */
   async verificarPin(cedula: unknown, pin: unknown): Promise<VerificacionPin> {
     if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
@@ -169,13 +171,13 @@ export class Ledger {
       return reject('PIN_INCORRECTO');
     }
     const nowMs = this.clock.now().getTime();
-    if (state.bloqueadoHastaMs !== null && state.bloqueadoHastaMs > nowMs) return reject('CUENTA_BLOQUEADA');
+    const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+    if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
     if (PIN_PATTERN.test(pin) && (await verifyPin(pin, state.pinHash))) {
-      if (state.fallos > 0) await this.store.resetPinFailures(cedula);
+      await this.store.resetPinFailures(cedula);
       return { ok: true };
     }
-    await this.store.recordPinFailure(cedula, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
-    return state.fallos + 1 >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
+    return attempt.fallos >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
   }
 
   private dummyPinHash(): Promise<string> {

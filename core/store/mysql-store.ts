@@ -189,9 +189,27 @@ export class MysqlStore implements LedgerStore {
     return r ? { pinHash: r.pin_hash ?? null, fallos: Number(r.pin_fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms) } : null;
   }
 
-  async recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void> {
-    // One statement, so concurrent wrong guesses count exactly (MySQL evaluates SET left to right).
-    await this.read('UPDATE clientes SET pin_fallos = pin_fallos + 1, bloqueado_hasta_ms = IF(pin_fallos >= ?, ?, bloqueado_hasta_ms) WHERE cedula = ?', [failuresMax, lockUntilMs, cedula]);
+  async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+    const conn = await this.connection();
+    try {
+      await conn.query('START TRANSACTION');
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ? FOR UPDATE', [cedula]);
+      const row = rows[0];
+      let result = { reserved: false, fallos: row ? Number(row.pin_fallos) : 0 };
+      const locked = row && row.bloqueado_hasta_ms !== null && Number(row.bloqueado_hasta_ms) > nowMs;
+      if (row && !locked) {
+        const fallos = Number(row.pin_fallos) + 1;
+        await conn.query('UPDATE clientes SET pin_fallos = ?, bloqueado_hasta_ms = ? WHERE cedula = ?', [fallos, fallos >= failuresMax ? lockUntilMs : null, cedula]);
+        result = { reserved: true, fallos };
+      }
+      await conn.query('COMMIT');
+      return result;
+    } catch (err) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw toHubError(err);
+    } finally {
+      conn.release();
+    }
   }
 
   async resetPinFailures(cedula: string): Promise<void> {

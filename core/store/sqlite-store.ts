@@ -75,7 +75,7 @@ export class SqliteStore implements LedgerStore {
       countTransactions: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM transacciones'),
       countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM clientes'),
       pinState: db.prepare<[string], { pin_hash: string | null; pin_fallos: number; bloqueado_hasta_ms: number | null }>('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?'),
-      pinFailure: db.prepare('UPDATE clientes SET pin_fallos = pin_fallos + 1, bloqueado_hasta_ms = CASE WHEN pin_fallos + 1 >= ? THEN ? ELSE bloqueado_hasta_ms END WHERE cedula = ?'),
+      pinReserve: db.prepare('UPDATE clientes SET pin_fallos = ?, bloqueado_hasta_ms = ? WHERE cedula = ?'),
       pinReset: db.prepare('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?'),
     };
   }
@@ -165,8 +165,15 @@ export class SqliteStore implements LedgerStore {
     return row ? { pinHash: row.pin_hash, fallos: row.pin_fallos, bloqueadoHastaMs: row.bloqueado_hasta_ms } : null;
   }
 
-  async recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void> {
-    this.stmt.pinFailure.run(failuresMax, lockUntilMs, cedula);
+  async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+    return this.db.transaction(() => {
+      const row = this.stmt.pinState.get(cedula);
+      if (!row) return { reserved: false, fallos: 0 };
+      if (row.bloqueado_hasta_ms !== null && row.bloqueado_hasta_ms > nowMs) return { reserved: false, fallos: row.pin_fallos };
+      const fallos = row.pin_fallos + 1;
+      this.stmt.pinReserve.run(fallos, fallos >= failuresMax ? lockUntilMs : null, cedula);
+      return { reserved: true, fallos };
+    }).immediate();
   }
 
   async resetPinFailures(cedula: string): Promise<void> {

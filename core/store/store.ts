@@ -35,8 +35,13 @@ export interface LedgerStore {
   history(cedula: string, limit: number): Promise<Movimiento[]>;
   countTransactions(): Promise<number>;
   getPinState(cedula: string): Promise<PinEstado | null>;
-  /** Counts a wrong PIN; when the count reaches `failuresMax` the account locks until `lockUntilMs`. */
-  recordPinFailure(cedula: string, failuresMax: number, lockUntilMs: number): Promise<void>;
+  /**
+   * Reserves one PIN attempt before the (slow) check, atomically: counts it as a failure up front
+   * and, when the count reaches `failuresMax`, locks the account until `lockUntilMs`. Refused
+   * (`reserved: false`) while the account is locked, so parallel guesses cannot outrun the lock.
+   * A correct PIN then resets the count with `resetPinFailures`.
+   */
+  reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }>;
   resetPinFailures(cedula: string): Promise<void>;
   /**
    * Claims up to `limit` unsent, unclaimed outbox rows in commit order for `owner` for `leaseMs`;

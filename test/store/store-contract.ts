@@ -174,6 +174,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await ledger.verificarPin(B, '1234')).toMatchObject({ code: 'PIN_INCORRECTO' });
     });
 
+    it('gives parallel PIN guesses no more tries than the lock allows', async () => {
+      const guesses = Array.from({ length: 40 }, (_, i) => (i === 39 ? '4321' : String(1000 + i)));
+      const results = await Promise.all(guesses.map((pin) => ledger.verificarPin(A, pin)));
+      expect(results.filter((r) => r.ok === false && r.code === 'PIN_INCORRECTO').length).toBeLessThanOrEqual(4);
+      expect(results[39]).toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect((await store.getPinState(A))?.bloqueadoHastaMs).not.toBeNull();
+    });
+
     it('seeds only an empty database', async () => {
       expect(await store.seedIfEmpty([{ cedula: C, nombres: 'X', apellidos: 'Y', saldo: 100, pinHash: null }], '2026-01-01 00:00:00')).toBe(false);
       expect(await store.getAccount(C)).toBeNull();
