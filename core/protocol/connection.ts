@@ -36,6 +36,7 @@ export class Connection {
   private readonly limiter: RateLimiter;
   private readonly session: JsonSession = { authenticated: false };
   private readonly legacyQueue: Array<{ text: string; newline: boolean }> = [];
+  private readonly jsonBacklog: string[] = [];
   private legacyRunning = false;
   private fragmentTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
@@ -85,8 +86,18 @@ export class Connection {
 
   private onJsonData(chunk: Buffer): void {
     const r = this.buffer.push(chunk);
-    for (const line of r.lines) this.onJsonLine(line);
+    this.jsonBacklog.push(...r.lines);
+    this.startJsonLines();
     if (r.overflow) this.refuseLongLine(JSON.stringify(errorResponse(null, 'LINEA_DEMASIADO_LARGA', `Línea de más de ${this.options.limits.line_bytes_max} bytes`)));
+  }
+
+  /**
+   * One read may hold thousands of small requests; only `pipeline_depth_max` run at once, the
+   * rest wait here (at most one read's worth: reading is paused meanwhile).
+   */
+  private startJsonLines(): void {
+    while (this.jsonBacklog.length > 0 && this.inFlight < this.options.limits.pipeline_depth_max) this.onJsonLine(this.jsonBacklog.shift()!);
+    this.updateFlow();
   }
 
   private onJsonLine(line: string): void {
@@ -103,7 +114,7 @@ export class Connection {
       .then((response) => {
         this.inFlight--;
         this.sendJson(response);
-        this.updateFlow();
+        this.startJsonLines();
         this.wakeDrained();
       });
   }
@@ -195,7 +206,10 @@ export class Connection {
     if (!this.closing) {
       this.clearFragmentTimer();
       const rest = this.buffer.takeRest();
-      if (rest !== null && this.mode === 'json') this.onJsonLine(rest);
+      if (rest !== null && this.mode === 'json') {
+        this.jsonBacklog.push(rest);
+        this.startJsonLines();
+      }
       if (rest !== null && this.mode === 'legacy') this.enqueueLegacy(rest, false);
     }
     void this.drained().then(() => this.socket.end());
@@ -211,7 +225,7 @@ export class Connection {
   private updateFlow(): void {
     if (this.socket.destroyed) return;
     const { limits } = this.options;
-    const busy = this.inFlight >= limits.pipeline_depth_max || this.legacyQueue.length >= limits.pipeline_depth_max;
+    const busy = this.inFlight >= limits.pipeline_depth_max || this.jsonBacklog.length > 0 || this.legacyQueue.length >= limits.pipeline_depth_max;
     const backlog = this.socket.writableLength > limits.write_buffer_bytes_max;
     if (this.closing || this.peerEnded || busy || backlog) this.socket.pause();
     else this.socket.resume();
@@ -223,7 +237,7 @@ export class Connection {
   }
 
   private isDrained(): boolean {
-    return this.socket.destroyed || (this.inFlight === 0 && !this.legacyRunning && this.legacyQueue.length === 0 && this.fragmentTimer === null);
+    return this.socket.destroyed || (this.inFlight === 0 && this.jsonBacklog.length === 0 && !this.legacyRunning && this.legacyQueue.length === 0 && this.fragmentTimer === null);
   }
 
   private wakeDrained(): void {
