@@ -42,6 +42,8 @@ export interface CoreConfig {
   dbConnectionsMax: number;
   batchConcurrency: number;
   limits: Limits;
+  /** Idempotency keys are kept this long; a replay after it runs as a new request. */
+  idempotencyRetentionMs: number;
   /**
    * Fault injection for tests (BANCO_FAULTS, comma-separated): `crash-after-commit` SIGKILLs the
    * process right after a commit, before the relay could publish; `crash-after-publish` right
@@ -176,6 +178,7 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
     dbConnectionsMax: parseInteger(env, 'BANCO_DB_CONNECTIONS_MAX', 8, 1, 256),
     batchConcurrency: parseInteger(env, 'BANCO_BATCH_CONCURRENCY', mysql ? 2 : 1, 1, 64),
     limits: Object.freeze(limits),
+    idempotencyRetentionMs: parseInteger(env, 'BANCO_IDEMPOTENCY_RETENTION_MS', 7 * 24 * 3600 * 1000, 60_000, 10 * 365 * 24 * 3600 * 1000),
     faults: parseFaults(env),
     eventBus: parseBoolean(env, 'BANCO_RELAY', true) ? loadEventBusConfig(env) : null,
   });

@@ -15,6 +15,7 @@ import { MqttPublisher } from './outbox/mqtt-publisher';
 import { OutboxRelay } from './outbox/relay';
 import { MysqlStore } from './store/mysql-store';
 import { SqliteStore } from './store/sqlite-store';
+import { startMaintenance } from './store/maintenance';
 import type { LedgerStore } from './store/store';
 
 export interface CoreService {
@@ -118,6 +119,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
     const ledger = createLedger(store, config, clock, () => (crashAfterCommit ? crashNow() : bus?.relay.wake()));
     const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
     const port = await server.listen();
+    const stopMaintenance = startMaintenance(store, config.idempotencyRetentionMs, clock, log);
     if (bus && config.eventBus!.statsIntervalMs > 0) {
       statsTimer = setInterval(() => void server.estadisticas().catch((err) => log.warn('stats.failed', { err })), config.eventBus!.statsIntervalMs);
       statsTimer.unref();
@@ -131,6 +133,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
       server,
       relay: running?.relay ?? null,
       async stop() {
+        stopMaintenance();
         if (statsTimer) clearInterval(statsTimer);
         await server.close();
         await ledger.idle();

@@ -33,12 +33,18 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export class HubError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;
+  /**
+   * The failure belongs to a whole group-commit batch (e.g. lock contention that outlasted the
+   * retries), not to the service: the batcher then retries each operation alone.
+   */
+  readonly batchWide: boolean;
 
-  constructor(code: ErrorCode, message: string = ERROR_CODES[code].message, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code].message, options?: { cause?: unknown; batchWide?: boolean }) {
     super(message, options);
     this.name = 'HubError';
     this.code = code;
     this.retriable = ERROR_CODES[code].retriable;
+    this.batchWide = options?.batchWide ?? false;
   }
 }
 

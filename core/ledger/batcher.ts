@@ -77,7 +77,7 @@ export class Batcher {
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
       // One operation must not fail its neighbours: retry them alone, so only the culprit fails.
-      if (batch.length > 1 && !(err instanceof HubError)) {
+      if (batch.length > 1 && (!(err instanceof HubError) || err.batchWide)) {
         for (const p of batch) await this.run([p]);
         return;
       }

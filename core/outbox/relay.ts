@@ -30,11 +30,14 @@ export interface RelayOptions {
   publishTimeoutMs: number;
   /** Sent rows are deleted after this long; deletes go `batchMax` at a time. */
   retentionMs: number;
+  /** How often sent rows are pruned (default 5 s). */
+  pruneEveryMs?: number;
   /** Fault injection: runs after the broker acknowledged a round, before it is marked sent. */
   afterPublish?: () => void;
 }
 
-const PRUNE_EVERY_MS = 60_000;
+/** Sent rows are pruned (every `pruneEveryMs`) in passes of `batchMax` rows, for at most this long. */
+const PRUNE_BUDGET_MS = 200;
 
 /** Rounds whose acknowledgements may be awaited at once (brokers may delay PUBACKs by ~40 ms). */
 const ROUNDS_IN_FLIGHT_MAX = 16;
@@ -185,9 +188,17 @@ export class OutboxRelay {
   }
 
   private async maybePrune(nowMs: number): Promise<void> {
-    if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    if (nowMs - this.lastPruneMs < (this.options.pruneEveryMs ?? 5000)) return;
     this.lastPruneMs = nowMs;
-    const removed = await this.store.pruneOutbox(nowMs - this.options.retentionMs, this.options.batchMax);
+    // Keep deleting while passes come back full, within a time budget: pruning keeps up with the
+    // write rate (up to batchMax rows per ~ms of budget) without stalling the relay.
+    const started = Date.now();
+    let removed = 0;
+    for (;;) {
+      const pass = await this.store.pruneOutbox(nowMs - this.options.retentionMs, this.options.batchMax);
+      removed += pass;
+      if (pass < this.options.batchMax || Date.now() - started > PRUNE_BUDGET_MS) break;
+    }
     if (removed > 0) this.log.debug('relay.pruned', { rows: removed });
   }
 }

@@ -83,4 +83,12 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`),
     ],
   },
+  {
+    version: 3,
+    steps: [
+      // Idempotency keys are exact: `pago-A` and `pago-a` are two keys (as on SQLite), not a
+      // duplicate under the case-insensitive default collation.
+      sql('ALTER TABLE idempotencia MODIFY ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL'),
+    ],
+  },
 ];

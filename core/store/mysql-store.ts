@@ -26,12 +26,23 @@ const MIGRATION_LOCK = 'banco_hub_migraciones';
 const MIGRATION_LOCK_WAIT_S = 60;
 
 const isRetriable = (err: unknown): boolean => RETRIABLE_ERRNO.has((err as { errno?: number }).errno ?? 0);
-const isServerError = (err: unknown): boolean => typeof (err as { sqlState?: unknown }).sqlState === 'string';
 
-/** A lost connection or unreachable server is an operating failure the client may retry. */
+/** Client-side codes of mysql2 and Node's sockets that mean "the server is gone or unreachable". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'ER_SERVER_SHUTDOWN',
+]);
+
+/**
+ * A lost connection or unreachable server is an operating failure the client may retry;
+ * anything else (a bug, a constraint) passes through unchanged and answers INTERNO.
+ */
 function toHubError(err: unknown): unknown {
-  if (err instanceof HubError || isServerError(err)) return err;
-  return new HubError('NO_DISPONIBLE', undefined, { cause: err });
+  if (err instanceof HubError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return new HubError('NO_DISPONIBLE', undefined, { cause: err });
+  if ((err as { fatal?: unknown }).fatal === true) return new HubError('NO_DISPONIBLE', undefined, { cause: err });
+  return err;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,7 +113,7 @@ export class MysqlStore implements LedgerStore {
         return resultados;
       } catch (err) {
         await conn.query('ROLLBACK').catch(() => undefined); // the connection may be gone; the server rolls back then
-        if (isRetriable(err) && attempt >= this.options.retriesMax) throw new HubError('NO_DISPONIBLE', 'Demasiada contención, intente de nuevo', { cause: err });
+        if (isRetriable(err) && attempt >= this.options.retriesMax) throw new HubError('NO_DISPONIBLE', 'Demasiada contención, intente de nuevo', { cause: err, batchWide: true });
         if (!isRetriable(err)) throw toHubError(err);
         await sleep(Math.random() * 2 ** attempt * 4);
       } finally {
@@ -259,6 +270,15 @@ export class MysqlStore implements LedgerStore {
   async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
     try {
       const [result] = await this.pool.query('DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?', [sentBeforeMs, limit]);
+      return (result as { affectedRows: number }).affectedRows;
+    } catch (err) {
+      throw toHubError(err);
+    }
+  }
+
+  async pruneIdempotency(fecha: string, limit: number): Promise<number> {
+    try {
+      const [result] = await this.pool.query('DELETE FROM idempotencia WHERE creado < ? LIMIT ?', [fecha, limit]);
       return (result as { affectedRows: number }).affectedRows;
     } catch (err) {
       throw toHubError(err);

@@ -76,6 +76,7 @@ export class SqliteStore implements LedgerStore {
       countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM clientes'),
       pinState: db.prepare<[string], { pin_hash: string | null; pin_fallos: number; bloqueado_hasta_ms: number | null }>('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?'),
       pinReserve: db.prepare('UPDATE clientes SET pin_fallos = ?, bloqueado_hasta_ms = ? WHERE cedula = ?'),
+      pruneRefs: db.prepare('DELETE FROM idempotencia WHERE rowid IN (SELECT rowid FROM idempotencia WHERE creado < ? LIMIT ?)'),
       pinReset: db.prepare('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?'),
     };
   }
@@ -214,6 +215,10 @@ export class SqliteStore implements LedgerStore {
 
   async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
     return this.relayStmt.prune.run(sentBeforeMs, limit).changes;
+  }
+
+  async pruneIdempotency(fecha: string, limit: number): Promise<number> {
+    return this.stmt.pruneRefs.run(fecha, limit).changes;
   }
 
   async close(): Promise<void> {

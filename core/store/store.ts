@@ -56,5 +56,7 @@ export interface LedgerStore {
   countOutboxPending(): Promise<number>;
   /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` idempotency keys stored before `fecha` ('YYYY-MM-DD HH:MM:SS'); returns how many went. */
+  pruneIdempotency(fecha: string, limit: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { createLedger } from '../../core/core-service';
 import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Resultado } from '../../core/ledger/types';
+import { pruneIdempotencyKeys } from '../../core/store/maintenance';
 import type { LedgerStore } from '../../core/store/store';
 import { fixedClock } from '../helpers/core';
 
@@ -129,6 +130,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await ledger.depositar({ cedula: A, monto: '5', ref: 'pago-1' })).toEqual(first);
       expect(await store.getAccount(A)).toMatchObject({ saldo: 500 });
       expect(await store.countTransactions()).toBe(1);
+    });
+
+    it('treats idempotency keys that differ only in case as different keys', async () => {
+      const upper = await ledger.depositar({ cedula: A, monto: '1', ref: 'orden-ABC' });
+      const lower = await ledger.depositar({ cedula: A, monto: '2', ref: 'orden-abc' });
+      expect(upper).toMatchObject({ ok: true, saldo_nuevo: 100 });
+      expect(lower).toMatchObject({ ok: true, saldo_nuevo: 300 });
+      expect(await ledger.depositar({ cedula: A, monto: '2', ref: 'orden-abc' })).toEqual(lower);
+    });
+
+    it('forgets idempotency keys older than the retention, and only those', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '1', ref: 'viejo' }));
+      expect(await pruneIdempotencyKeys(store, 60_000, { now: () => new Date('2026-01-15T10:30:30') })).toBe(0);
+      expect(await pruneIdempotencyKeys(store, 60_000, { now: () => new Date('2026-01-15T10:32:00') })).toBe(1);
+      // The key is gone: the same ref now runs as a new request.
+      expect(await ledger.depositar({ cedula: A, monto: '1', ref: 'viejo' })).toMatchObject({ ok: true, saldo_nuevo: 200 });
     });
 
     it('answers each request of one batch on its own, duplicates of a ref included', async () => {
