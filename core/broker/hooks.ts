@@ -23,6 +23,14 @@ export function createHooks(login: Login, prefix: string, log: Logger): Hooks {
 
   const authenticate: Hooks['authenticate'] = (client, username, password, done) => {
     login(username, password).then((result) => {
+      // The last will is published later on the client's behalf — after a broker restart even
+      // with no client at all (aedes clears persisted wills as `client = null`) — so its topic is
+      // authorised now, at CONNECT, like any publish of this principal.
+      const will = (client as Client & { _will?: { topic?: string } })._will;
+      if (result.ok && will?.topic !== undefined && !canPublish(result.principal, will.topic, prefix)) {
+        log.warn('mqtt_will_refused', { client: client.id, username: result.principal.username, topic: will.topic });
+        return done(authError(CONNACK.not_authorized, 'Not authorized'), false);
+      }
       if (result.ok) {
         principals.set(client, result.principal);
         return done(null, true);

@@ -81,6 +81,17 @@ describe('embedded broker access control', () => {
     await expect(connect(url, { username: OTHER, password: '0000' })).rejects.toMatchObject({ code: 4 });
   });
 
+  it("refuses a CONNECT whose last will names a topic the user may not publish", async () => {
+    const forged = { topic: `banco/saldo/${OTHER}`, payload: Buffer.from('{"saldo_nuevo":1}'), qos: 1 as const, retain: true };
+    await expect(connect(url, { username: OWN, password: 'customer-secret', will: forged })).rejects.toMatchObject({ code: 5 });
+    await expect(connect(url, { username: 'auditor', password: 'auditor-secret', will: { ...forged, topic: 'banco/alertas' } })).rejects.toMatchObject({ code: 5 });
+    const service = await open('relay', 'relay-secret-1');
+    expect(service.connected).toBe(true);
+    const withWill = await connect(url, { username: 'relay', password: 'relay-secret-1', will: { ...forged, topic: 'banco/alertas', retain: false } });
+    clients.push(withWill);
+    expect(withWill.connected).toBe(true);
+  });
+
   it('delivers nothing a customer publishes, not even to its own saldo topic', async () => {
     const service = await open('relay', 'relay-secret-1');
     const seen = collect(service);
