@@ -68,6 +68,8 @@ export function createLedger(store: LedgerStore, config: CoreConfig, clock: Cloc
   });
 }
 
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 /** Fault injection (BANCO_FAULTS): die the hard way, as a power cut or `kill -9` would. */
 function crashNow(): void {
   process.kill(process.pid, 'SIGKILL');
@@ -91,7 +93,8 @@ async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Cloc
       batchMax: bus.relayBatchMax,
       leaseMs: bus.relayLeaseMs,
       pollMs: bus.relayPollMs,
-      publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+      // Below the lease, so a slow ack cannot outlive the claim and let another relay resend.
+      publishTimeoutMs: Math.min(PUBLISH_TIMEOUT_MS, Math.floor(bus.relayLeaseMs / 2)),
       retentionMs: bus.outboxRetentionMs,
       afterPublish: config.faults.has('crash-after-publish') ? crashNow : undefined,
     },
@@ -136,7 +139,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
         stopMaintenance();
         if (statsTimer) clearInterval(statsTimer);
         await server.close();
-        await ledger.idle();
+        await Promise.race([ledger.idle(), delay(config.limits.shutdown_grace_ms)]);
         await running?.relay.stop(OUTBOX_FLUSH_MS);
         await running?.publisher.close();
         await store.close();

@@ -55,6 +55,7 @@ function parseRef(value: unknown): { ok: true; ref: string | null } | Rechazo {
 export class Ledger {
   private readonly batcher: Batcher;
   private dummyHash: Promise<string> | null = null;
+  private commits = 0;
 
   constructor(
     private readonly store: LedgerStore,
@@ -81,9 +82,15 @@ export class Ledger {
       return applied;
     });
     return results.then((r) => {
+      this.commits++;
       if (events > 0) this.options.onCommitted?.();
       return r;
     });
+  }
+
+  /** Batches this process committed so far (lets readers tell when cached figures went stale). */
+  get commitCount(): number {
+    return this.commits;
   }
 
   /** Operations queued or committing right now. */

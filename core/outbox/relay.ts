@@ -175,7 +175,7 @@ export class OutboxRelay {
       }
       if (failed.length > 0) {
         this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: acked.length });
-        await this.store.releaseOutbox(failed);
+        await this.store.releaseOutbox(this.options.owner, failed);
       }
     } catch (err) {
       // Unmarked rows stay claimed until their lease ends, then go out again (same ids).

@@ -21,11 +21,30 @@ export interface CoreServerOptions {
   onEstadisticas?: (stats: Estadisticas) => void;
 }
 
+/** How long the transaction count of STATS is reused, and the minimum gap between equal publishes. */
+const STATS_CACHE_MS = 1000;
+
+/** After a graceful shutdown, how long ended sockets get to flush their last replies. */
+const FLUSH_WAIT_MS = 1000;
+
+/** Resolves true if `promise` settled within `ms`, false otherwise. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const result = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return result;
+}
+
 export class CoreServer {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly ctx: ProtocolContext;
+  private countCache: { atMs: number; commits: number; total: number } | null = null;
+  private lastPublished = { key: '', atMs: 0 };
 
   constructor(private readonly ledger: Ledger, private readonly options: CoreServerOptions) {
     this.ctx = { ledger, estadisticas: () => this.estadisticas() };
@@ -42,9 +61,24 @@ export class CoreServer {
     return { clientes_conectados: this.connections.size, ips_activas: this.perAddress.size };
   }
 
+  /**
+   * Connection figures are live; the transaction count (a COUNT(*) over the history) is reused
+   * until this process commits again or STATS_CACHE_MS passed (other processes' commits show
+   * within that time), and a snapshot is published only when it changed or STATS_CACHE_MS
+   * passed, so a client hammering STATS costs neither the database nor the broker.
+   */
   async estadisticas(): Promise<Estadisticas> {
-    const stats = { ...this.connectionStats(), total_transacciones: await this.ledger.totalTransacciones() };
-    this.options.onEstadisticas?.(stats);
+    const now = Date.now();
+    const commits = this.ledger.commitCount;
+    if (this.countCache === null || this.countCache.commits !== commits || now - this.countCache.atMs > STATS_CACHE_MS) {
+      this.countCache = { atMs: now, commits, total: await this.ledger.totalTransacciones() };
+    }
+    const stats = { ...this.connectionStats(), total_transacciones: this.countCache.total };
+    const key = JSON.stringify(stats);
+    if (key !== this.lastPublished.key || now - this.lastPublished.atMs > STATS_CACHE_MS) {
+      this.lastPublished = { key, atMs: now };
+      this.options.onEstadisticas?.(stats);
+    }
     return stats;
   }
 
@@ -69,16 +103,15 @@ export class CoreServer {
     });
   }
 
-  /** Stops accepting, lets every connection finish what it is doing, cuts the rest after the grace period. */
+  /**
+   * Stops accepting, lets every connection finish what it is doing (bounded by the grace period),
+   * waits until each ended socket has handed its last replies to the kernel, then cuts the rest.
+   */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    const graceful = Promise.all([...this.connections].map((c) => c.shutdown()));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.limits.shutdown_grace_ms);
-    });
-    await Promise.race([graceful, timeout]);
-    clearTimeout(timer);
+    const graceful = await within(Promise.all([...this.connections].map((c) => c.shutdown())), this.options.limits.shutdown_grace_ms);
+    const flushed = [...this.connections].map((c) => (c.socket.writableFinished || c.socket.destroyed ? Promise.resolve() : new Promise<void>((resolve) => c.socket.once('finish', resolve).once('close', resolve))));
+    await within(Promise.all(flushed), graceful ? FLUSH_WAIT_MS : 0);
     for (const c of this.connections) c.socket.destroy();
     await closed;
   }

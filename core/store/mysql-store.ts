@@ -257,9 +257,9 @@ export class MysqlStore implements LedgerStore {
     await this.read('UPDATE outbox SET enviado_ms = ? WHERE seq IN (?)', [nowMs, [...seqs]]);
   }
 
-  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+  async releaseOutbox(owner: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
-    await this.read('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND enviado_ms IS NULL', [[...seqs]]);
+    await this.read('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND reclamado_por = ? AND enviado_ms IS NULL', [[...seqs], owner]);
   }
 
   async countOutboxPending(): Promise<number> {

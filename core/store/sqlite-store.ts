@@ -54,7 +54,7 @@ export class SqliteStore implements LedgerStore {
     return {
       claim: db.prepare('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ?)'),
       claimed: db.prepare<[string, number, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? AND reclamado_hasta_ms = ? ORDER BY seq LIMIT ?'),
-      release: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq = ? AND enviado_ms IS NULL'),
+      release: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq = ? AND reclamado_por = ? AND enviado_ms IS NULL'),
       markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
       prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
       countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
@@ -81,11 +81,12 @@ export class SqliteStore implements LedgerStore {
     };
   }
 
+  /** Each version in its own IMMEDIATE transaction, checked inside it: safe with two processes starting at once. */
   private migrateNow(): void {
-    const applied = new Set(this.db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version));
+    const applied = this.db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
     for (const m of SQLITE_MIGRATIONS) {
-      if (applied.has(m.version)) continue;
       this.db.transaction(() => {
+        if (applied.get(m.version)) return;
         this.db.exec(m.sql);
         this.db.prepare('INSERT INTO schema_migrations (version, aplicado) VALUES (?, ?)').run(m.version, new Date().toISOString());
       }).immediate();
@@ -203,9 +204,9 @@ export class SqliteStore implements LedgerStore {
     return this.lastLeaseEnd;
   }
 
-  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+  async releaseOutbox(owner: string, seqs: readonly number[]): Promise<void> {
     this.relayDb.transaction(() => {
-      for (const seq of seqs) this.relayStmt.release.run(seq);
+      for (const seq of seqs) this.relayStmt.release.run(seq, owner);
     }).immediate();
   }
 

@@ -51,8 +51,8 @@ export interface LedgerStore {
   claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]>;
   /** Marks rows sent after the broker acknowledged them. */
   markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void>;
-  /** Gives claimed rows back (their publish failed), so the next round takes them again at once. */
-  releaseOutbox(seqs: readonly number[]): Promise<void>;
+  /** Gives `owner`'s claimed rows back (their publish failed), so the next round takes them at once. */
+  releaseOutbox(owner: string, seqs: readonly number[]): Promise<void>;
   countOutboxPending(): Promise<number>;
   /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;

@@ -115,7 +115,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.claimOutbox('two', 10, 1000, now)).toEqual([]); // its own live claim too
       const takeover = await store.claimOutbox('three', 10, 1000, now + 5000);
       expect(takeover.map((r) => r.seq)).toEqual(second.map((r) => r.seq));
-      await store.releaseOutbox(takeover.map((r) => r.seq));
+      await store.releaseOutbox('two', takeover.map((r) => r.seq)); // not two's claim any more: no effect
+      expect(await store.claimOutbox('four', 10, 1000, now + 5000)).toEqual([]);
+      await store.releaseOutbox('three', takeover.map((r) => r.seq));
       expect((await store.claimOutbox('four', 10, 1000, now + 5000)).map((r) => r.seq)).toEqual(second.map((r) => r.seq));
     });
 
