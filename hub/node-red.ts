@@ -13,6 +13,7 @@ import type { NodeRedConfig } from './config';
 
 /** Node-RED's own types are not published; this is the part of its API the hub uses. */
 interface NodeRedRuntime {
+  events: { once(event: 'flows:started', listener: () => void): void };
   init(server: http.Server, settings: Record<string, unknown>): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -30,6 +31,9 @@ function packageRoot(): string {
 
 export const PACKAGE_ROOT = packageRoot();
 export const DEFAULT_FLOWS = path.join(PACKAGE_ROOT, 'flows', 'hub.json');
+
+/** How long start-up waits for the flows to run (a flow waiting for missing node types never does). */
+const FLOWS_START_WAIT_MS = 15_000;
 
 export interface EmbeddedNodeRed {
   port: number;
@@ -71,7 +75,14 @@ export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<
   app.use('/api', RED.httpNode);
   await listenOrExplain(server, config.host, config.port, 'NODE_RED_PORT', 'Node-RED editor');
   const port = (server.address() as { port: number }).port;
+  // RED.start() resolves before the flows run; the hub starts the core only once they do, so
+  // the default flows are subscribed before the first event is published.
+  const flowsStarted = new Promise<boolean>((resolve) => {
+    RED.events.once('flows:started', () => resolve(true));
+    setTimeout(() => resolve(false), FLOWS_START_WAIT_MS).unref();
+  });
   await RED.start();
+  if (!(await flowsStarted)) log.warn('node-red.flows_not_started', { waitedMs: FLOWS_START_WAIT_MS });
   log.info('node-red.started', { host: config.host, port, userDir: config.userDir, adminAuth: config.adminAuth !== null });
   return {
     port,

@@ -1,7 +1,8 @@
 /**
  * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
  * (docker-compose scales them out) or all in one process on embedded defaults (`npm start`).
- * Start order follows the data: broker → core (+ relay) → Node-RED; stop order is the reverse.
+ * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
+ * the outbox) → Node-RED → broker.
  */
 import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
@@ -51,15 +52,16 @@ export async function startComponents(component: Component, env: Env, log: Logge
       const broker = await startEmbeddedBroker(options, log.child({ component: 'broker' }));
       running.push({ name: 'broker', stop: () => broker.stop() });
     }
-    if (component === 'all' || component === 'core') {
-      const core = await startCore(loadCoreConfig(env), { log });
-      ledger = core.ledger;
-      running.push({ name: 'core', stop: () => core.stop() });
-    }
+    // Node-RED before the core: its flows subscribe before the relay publishes the first event.
     if (component === 'all' || component === 'node-red') {
       if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
       const red = await startNodeRed(loadNodeRedConfig(env), log.child({ component: 'node-red' }));
       running.push({ name: 'node-red', stop: () => red.stop() });
+    }
+    if (component === 'all' || component === 'core') {
+      const core = await startCore(loadCoreConfig(env), { log });
+      ledger = core.ledger;
+      running.push({ name: 'core', stop: () => core.stop() });
     }
     return running;
   } catch (err) {
@@ -68,13 +70,24 @@ export async function startComponents(component: Component, env: Env, log: Logge
   }
 }
 
-/** Reverse start order: consumers first, the core (flushing its outbox) and the broker last. */
+/**
+ * Stop order (CONTRACT §1): the core stops accepting, finishes in-flight requests and flushes its
+ * outbox while Node-RED still consumes; then Node-RED closes (its nodes finish their writes);
+ * the broker goes last.
+ */
+const STOP_ORDER = ['core', 'node-red', 'broker'];
+const DELIVERY_SETTLE_MS = 300;
+
 export async function stopAll(running: Running[], log: Logger): Promise<void> {
-  for (const part of [...running].reverse()) {
+  const ordered = [...running].sort((a, b) => STOP_ORDER.indexOf(a.name) - STOP_ORDER.indexOf(b.name));
+  for (const part of ordered) {
     try {
       await part.stop();
     } catch (err) {
       log.error('component.stop_failed', { component: part.name, err });
     }
+    // The broker acknowledged the core's last publishes; give their delivery to the flows a
+    // moment before those close. (What is still queued then waits in the persistent session.)
+    if (part.name === 'core' && running.some((r) => r.name === 'node-red')) await new Promise((r) => setTimeout(r, DELIVERY_SETTLE_MS));
   }
 }

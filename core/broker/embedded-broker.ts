@@ -67,6 +67,7 @@ function closeBroker(broker: Aedes): Promise<void> {
 
 export async function startEmbeddedBroker(options: BrokerOptions, log: Logger): Promise<EmbeddedBroker> {
   const store = options.persistenceDir === null ? null : await openLevelPersistence(options.persistenceDir);
+  if (store !== null) log.warn('mqtt_persistence_unsafe', { dir: options.persistenceDir, reason: 'aedes-persistence-level drops some concurrent QoS 1 publishes to persistent sessions; see docs/event-bus.md' });
   const servers: Server[] = [];
   let broker: Aedes | null = null;
   const stop = async (): Promise<void> => {

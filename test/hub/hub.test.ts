@@ -119,3 +119,40 @@ describe('banco start with MQTT_URL', () => {
     }
   });
 });
+
+describe('banco start shutdown', () => {
+  it('stops the core before Node-RED, so movements acknowledged just before SIGTERM still reach the audit log', async () => {
+    const dataDir = tempDir();
+    const mqttPort = await freePort();
+    const hub = await spawnCore({ DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(await freePort()) }, ['start']);
+    const auditDir = path.join(dataDir, 'audit');
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    const watched = new Set<number>();
+    watcher.on('message', (_t, p) => {
+      const e = JSON.parse(p.toString());
+      if (e.cedula === '1350509525') watched.add(Math.round(e.saldo_nuevo * 100));
+    });
+    await watcher.subscribeAsync('banco/transacciones', { qos: 1 });
+    const client = await TcpClient.open(hub.port);
+    // The audit node starts with the flows; wait for its first record before the real test.
+    await client.command('AUMENTAR 1104567890 1');
+    await until(() => (fs.existsSync(path.join(auditDir, 'audit.jsonl')) ? true : undefined));
+    const requests = Array.from({ length: 200 }, (_, i) => ({ id: i, op: 'depositar', cedula: '1350509525', monto: '0.01' }));
+    const fresh = await TcpClient.open(hub.port);
+    const answers = await fresh.pipeline(requests);
+    expect([...answers.values()].every((a) => a.ok === true)).toBe(true);
+    hub.proc.kill('SIGTERM');
+    expect(await hub.exited).toEqual({ code: 0, signal: null });
+    client.close();
+    fresh.close();
+    watcher.end(true);
+    expect(watched.size).toBe(200); // the broker delivered every one, to a plain subscriber too
+    const records = fs.readFileSync(path.join(auditDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const deposits = records.filter((r) => r.event?.cedula === '1350509525' && r.event?.tipo === 'DEPOSITO');
+    const seen = new Set(deposits.map((r) => Math.round(r.event.saldo_nuevo * 100)));
+    const missing = Array.from({ length: 200 }, (_, i) => 500001 + i).filter((c) => !seen.has(c));
+    expect(missing).toEqual([]);
+    expect(deposits).toHaveLength(200);
+    expect((await verify(auditDir)).code).toBe(0);
+  });
+});
