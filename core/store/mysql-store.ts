@@ -23,6 +23,7 @@ export interface MysqlStoreOptions {
 /** Server errors after which the whole transaction can simply run again. */
 const RETRIABLE_ERRNO = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */, 1062 /* duplicate key race */]);
 const MIGRATION_LOCK = 'banco_hub_migraciones';
+const CONNECT_TIMEOUT_MS = 10_000;
 const MIGRATION_LOCK_WAIT_S = 60;
 
 const isRetriable = (err: unknown): boolean => RETRIABLE_ERRNO.has((err as { errno?: number }).errno ?? 0);
@@ -61,6 +62,8 @@ export class MysqlStore implements LedgerStore {
       supportBigNumbers: true,
       bigNumberStrings: false,
       charset: 'utf8mb4',
+      // A server that does not answer must not hang start-up or shutdown.
+      connectTimeout: CONNECT_TIMEOUT_MS,
     });
   }
 
