@@ -8,7 +8,7 @@
  * --ops deposit,transfer. Suite `relay`: commit → subscriber latency (bench/relay-latency.ts).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { formatLegacyTimestamp, systemClock } from '../core/clock';
 import { loadCoreConfig } from '../core/config';
 import { openStore, startCore } from '../core/core-service';
 import { applyBatch } from '../core/ledger/apply-batch';
+import { uuidv7 } from '../core/ledger/ids';
 import { isValidCedula } from '../core/ledger/cedula';
 import type { Operacion } from '../core/ledger/types';
 import { silentLogger } from '../core/log';
@@ -82,7 +83,7 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
       while (Date.now() < deadline) {
         const ops = [operation(kind, list, i++)];
         const now = systemClock.now();
-        const ctx = { newId: randomUUID, timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
+        const ctx = { newId: () => uuidv7(), timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
         const [r] = await store.commitBatch(ops, (snap) => applyBatch(snap, ops, ctx));
         if (r.ok) done++;
         // better-sqlite3 is synchronous: yield so the loops interleave as concurrent clients would.

@@ -10,6 +10,7 @@ import { applyBatch } from './apply-batch';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
+import { uuidv7 } from './ids';
 import { hashPin, PIN_PATTERN, verifyPin } from './pin';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
@@ -61,7 +62,7 @@ export class Ledger {
     private readonly store: LedgerStore,
     private readonly clock: Clock,
     private readonly options: LedgerOptions,
-    private readonly newId: () => string = randomUUID,
+    private readonly newId: () => string = () => uuidv7(),
   ) {
     this.batcher = new Batcher((ops) => this.commit(ops), options.batch);
   }
