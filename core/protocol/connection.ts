@@ -40,6 +40,7 @@ export class Connection {
   private legacyRunning = false;
   private fragmentTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
+  private readsPaused = false;
   private closing = false;
   private peerEnded = false;
   private readonly drainedWaiters: Array<() => void> = [];
@@ -227,7 +228,11 @@ export class Connection {
     const { limits } = this.options;
     const busy = this.inFlight >= limits.pipeline_depth_max || this.jsonBacklog.length > 0 || this.legacyQueue.length >= limits.pipeline_depth_max;
     const backlog = this.socket.writableLength > limits.write_buffer_bytes_max;
-    if (this.closing || this.peerEnded || busy || backlog) this.socket.pause();
+    const pause = this.closing || this.peerEnded || busy || backlog;
+    // Only on a change: pause()/resume() on a socket already in that state still cost a tick.
+    if (pause === this.readsPaused) return;
+    this.readsPaused = pause;
+    if (pause) this.socket.pause();
     else this.socket.resume();
   }
 
