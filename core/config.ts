@@ -79,7 +79,7 @@ export function parsePort(env: Env, name: string, fallback: number): number {
   return port;
 }
 
-function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -87,7 +87,7 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   return value;
 }
 
-function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+export function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'on', 'yes'].includes(raw)) return true;

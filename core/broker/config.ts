@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parsePort, type Env } from '../config';
+import { parseBoolean, parseInteger, parsePort, type Env } from '../config';
 import { ConfigError } from '../errors';
 import { BROKER_LIMITS, type BrokerLimits } from './limits';
 import type { Authenticator } from './principal';
@@ -38,22 +38,6 @@ export const DEFAULT_TLS_PORT = 8883;
 /** Topic levels of plain letters, digits, '_' and '-': no wildcards, no '$', no empty level. */
 const PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
-function parseSwitch(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
-  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
-  throw new ConfigError(`${name}=${env[name]} must be on or off.`);
-}
-
-function parseBound(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || value < min || value > max) throw new ConfigError(`${name}=${raw} must be a whole number from ${min} to ${max}.`);
-  return value;
-}
-
 function existingFile(env: Env, name: string): string | null {
   const file = env[name];
   if (file === undefined || file === '') return null;
@@ -79,14 +63,14 @@ export function loadBrokerConfig(env: Env): BrokerOptions {
   const production = env.NODE_ENV === 'production';
   const topicPrefix = env.BANCO_TOPIC_PREFIX || 'banco';
   if (!PREFIX.test(topicPrefix)) throw new ConfigError(`BANCO_TOPIC_PREFIX=${topicPrefix} must be topic levels of letters, digits, '_' or '-' (e.g. banco), without wildcards.`);
-  const allowAnonymous = parseSwitch(env, 'BANCO_MQTT_ALLOW_ANONYMOUS', !production);
+  const allowAnonymous = parseBoolean(env, 'BANCO_MQTT_ALLOW_ANONYMOUS', !production);
   if (production && allowAnonymous) throw new ConfigError('BANCO_MQTT_ALLOW_ANONYMOUS=on is refused with NODE_ENV=production; create users with "banco broker-user add".');
   const usersFile = env.BANCO_MQTT_USERS_FILE ? path.resolve(env.BANCO_MQTT_USERS_FILE) : null;
   if (production && usersFile === null) throw new ConfigError('NODE_ENV=production requires BANCO_MQTT_USERS_FILE (MQTT users and password hashes; see docs/event-bus.md).');
   const dataDir = path.resolve(env.DATA_DIR || './data');
   const limits: BrokerLimits = { ...BROKER_LIMITS };
-  limits.connections_max = parseBound(env, 'BANCO_MQTT_CONNECTIONS_MAX', BROKER_LIMITS.connections_max, 1, 100_000);
-  limits.packet_bytes_max = parseBound(env, 'BANCO_MQTT_PACKET_BYTES_MAX', BROKER_LIMITS.packet_bytes_max, 1024, 256 * 1024 * 1024);
+  limits.connections_max = parseInteger(env, 'BANCO_MQTT_CONNECTIONS_MAX', BROKER_LIMITS.connections_max, 1, 100_000);
+  limits.packet_bytes_max = parseInteger(env, 'BANCO_MQTT_PACKET_BYTES_MAX', BROKER_LIMITS.packet_bytes_max, 1024, 256 * 1024 * 1024);
   return Object.freeze({
     host: env.HOST || '127.0.0.1',
     tcpPort: parsePort(env, 'MQTT_PORT', 1883),
@@ -98,7 +82,7 @@ export function loadBrokerConfig(env: Env): BrokerOptions {
     // Off by default: with aedes 1.2 + aedes-persistence-level 9.2, concurrent QoS 1 publishes
     // matching a persistent session are acknowledged but some are never delivered to anyone
     // (reproduced: 568 of 600). See docs/event-bus.md "Known problem".
-    persistenceDir: parseSwitch(env, 'BANCO_MQTT_PERSISTENCE', false) ? path.join(dataDir, 'mqtt') : null,
+    persistenceDir: parseBoolean(env, 'BANCO_MQTT_PERSISTENCE', false) ? path.join(dataDir, 'mqtt') : null,
     limits: Object.freeze(limits),
   });
 }

@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { freePort } from '../../helpers/ports';
+import { freePort } from './ports';
 
 export interface BrokerOptions {
   auth?: { username: string; password: string };

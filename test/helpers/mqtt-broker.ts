@@ -1,51 +1,11 @@
 /**
- * A bare aedes broker on a free port for tests that need "a real MQTT broker" but not the hub's
- * embedded one; it can be stopped and started again on the same port (broker-restart faults).
+ * MQTT helpers for the core's suites: a real aedes broker that can be stopped and started again
+ * on the same port (broker-restart faults), and a recording subscriber.
  */
-import net from 'node:net';
-import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { freePort } from './ports';
 
-export class TestBroker {
-  private server: net.Server | null = null;
-  private broker: Aedes | null = null;
-
-  private constructor(readonly port: number) {}
-
-  static async start(port?: number): Promise<TestBroker> {
-    const b = new TestBroker(port ?? (await freePort()));
-    await b.restart();
-    return b;
-  }
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  async restart(): Promise<void> {
-    const broker = await Aedes.createBroker();
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.broker = broker;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const { server, broker } = this;
-    this.server = null;
-    this.broker = null;
-    if (!server || !broker) return;
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // close() waits for clients; aedes.close() already ended them.
-    });
-  }
-}
+/** The shared test broker (test/helpers/aedes-broker.ts), under the name these suites use. */
+export { AedesBroker as TestBroker } from './aedes-broker';
 
 export interface Received {
   topic: string;

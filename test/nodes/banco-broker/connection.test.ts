@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrokerConnection, type ConnectionState } from '../../../nodes/banco-broker/connection';
 import { readSettings } from '../../../nodes/banco-broker/settings';
-import { AedesBroker, bancoEvent, publish } from '../helpers/aedes-broker';
+import { AedesBroker, bancoEvent, publish } from '../../helpers/aedes-broker';
 import { sleep, waitUntil } from '../helpers/red';
 
 function user(id: string) {

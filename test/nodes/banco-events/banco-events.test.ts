@@ -1,7 +1,7 @@
 import bancoBroker from '../../../nodes/banco-broker/banco-broker';
 import bancoEvents from '../../../nodes/banco-events/banco-events';
 import type { NodeMessage } from '../../../nodes/shared/node-red';
-import { AedesBroker, bancoEvent, publish } from '../helpers/aedes-broker';
+import { AedesBroker, bancoEvent, publish } from '../../helpers/aedes-broker';
 import { collect, helper, sleep, statusTexts, waitUntil } from '../helpers/red';
 import { SilentProxy } from '../helpers/silent-proxy';
 
