@@ -4,8 +4,9 @@
  * issued by a tight driver loop at the same concurrency, one transaction per operation, no
  * protocol, no batching. One JSON line per figure:
  *   {"name","value","unit","baseline","ratio","params"}
- * Flags: --quick (under 60 s), --suite core,relay, --backend sqlite|mysql|all, --clients 1,16,64,
- * --ops deposit,transfer. Suite `relay`: commit → subscriber latency (bench/relay-latency.ts).
+ * Flags: --quick (under 60 s), --suite core,relay,audit, --backend sqlite|mysql|all,
+ * --clients 1,16,64, --ops deposit,transfer. Suite `relay`: commit → subscriber latency
+ * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,7 @@ import type { LedgerStore } from '../core/store/store';
 import { median, type Figure } from './figure';
 import type { LoadRequest, LoadResult } from './load-worker';
 import { benchRelayLatency } from './relay-latency';
+import { benchAudit } from './audit-throughput';
 
 type Backend = 'sqlite' | 'mysql';
 type OpKind = 'deposit' | 'transfer';
@@ -33,7 +35,7 @@ type OpKind = 'deposit' | 'transfer';
 
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'relay'] as const;
+const SUITES = ['core', 'relay', 'audit'] as const;
 type Suite = (typeof SUITES)[number];
 
 function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; ops: OpKind[]; suites: Suite[] } {
@@ -171,11 +173,22 @@ async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emi
   }
 }
 
+/**
+ * The audit writer with fsync per batch (group commit), against the same writer with fsync per
+ * record as the baseline: events/s with hash chain, JSON lines and durable writes.
+ */
+async function auditFigure(quick: boolean): Promise<Figure> {
+  const batch = await benchAudit({ events: quick ? 20_000 : 50_000, durability: 'batch' });
+  const record = await benchAudit({ events: quick ? 1_000 : 3_000, durability: 'record' });
+  return { name: 'audit.append.batch', value: batch.value, unit: 'events/s', baseline: record.value, ratio: Math.round((batch.value / record.value) * 100) / 100, params: { ...batch.params, baseline: 'fsync per record', baseline_events: record.params.events } };
+}
+
 async function main(): Promise<void> {
   const opts = args(process.argv.slice(2));
   const emit = (f: Figure): void => void process.stdout.write(JSON.stringify(f) + '\n');
   if (opts.suites.includes('core')) for (const backend of opts.backends) await benchBackend(backend, opts, emit);
   if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
+  if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
 }
 
 main().catch((err) => {
