@@ -18,8 +18,6 @@ import { createConnection } from 'mysql2/promise';
 import { formatLegacyTimestamp, systemClock } from '../core/clock';
 import { loadCoreConfig } from '../core/config';
 import { openStore, startCore } from '../core/core-service';
-import { applyBatch } from '../core/ledger/apply-batch';
-import { uuidv7 } from '../core/ledger/ids';
 import { isValidCedula } from '../core/ledger/cedula';
 import type { Operacion } from '../core/ledger/types';
 import { silentLogger } from '../core/log';
@@ -85,8 +83,8 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
       while (Date.now() < deadline) {
         const ops = [operation(kind, list, i++)];
         const now = systemClock.now();
-        const ctx = { newId: () => uuidv7(), timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
-        const [r] = await store.commitBatch(ops, (snap) => applyBatch(snap, ops, ctx));
+        const ctx = { timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
+        const [r] = await store.commitBatch(ops, ctx);
         if (r.ok) done++;
         // better-sqlite3 is synchronous: yield so the loops interleave as concurrent clients would.
         await new Promise((resolve) => setImmediate(resolve));

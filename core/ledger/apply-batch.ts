@@ -13,6 +13,9 @@ export interface RuleContext extends EventContext {
   balanceCentsMax: number;
 }
 
+/** A batch's context as plain data (it may cross to a writer thread); ids are made where it runs. */
+export type BatchContext = Omit<RuleContext, 'newId'>;
+
 /** The accounts and refs a batch must read (and lock) before its rules run, sorted: the lock order. */
 export function keysOf(ops: readonly Operacion[]): { cuentas: string[]; refs: string[] } {
   const cuentas = new Set<string>();

@@ -6,11 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, type Clock } from '../clock';
 import type { LedgerStore } from '../store/store';
-import { applyBatch } from './apply-batch';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
-import { uuidv7 } from './ids';
 import { hashPin, PIN_PATTERN, verifyPin } from './pin';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
@@ -62,31 +60,22 @@ export class Ledger {
     private readonly store: LedgerStore,
     private readonly clock: Clock,
     private readonly options: LedgerOptions,
-    private readonly newId: () => string = () => uuidv7(),
   ) {
     this.batcher = new Batcher((ops) => this.commit(ops), options.batch);
   }
 
-  private commit(ops: readonly Operacion[]): Promise<Resultado[]> {
+  private async commit(ops: readonly Operacion[]): Promise<Resultado[]> {
     const now = this.clock.now();
-    const ctx = {
-      newId: this.newId,
+    const results = await this.store.commitBatch(ops, {
       timestamp: now.toISOString(),
       fecha: formatLegacyTimestamp(now),
       lowBalanceCents: this.options.lowBalanceCents,
       balanceCentsMax: this.options.balanceCentsMax,
-    };
-    let events = 0;
-    const results = this.store.commitBatch(ops, (snapshot) => {
-      const applied = applyBatch(snapshot, ops, ctx);
-      events = applied.cambios.eventos.length;
-      return applied;
     });
-    return results.then((r) => {
-      this.commits++;
-      if (events > 0) this.options.onCommitted?.();
-      return r;
-    });
+    this.commits++;
+    // Every successful money movement wrote outbox rows (account creation writes none).
+    if (results.some((r) => r.ok && r.tipo !== 'crear')) this.options.onCommitted?.();
+    return results;
   }
 
   /** Batches this process committed so far (lets readers tell when cached figures went stale). */

@@ -7,11 +7,12 @@
  */
 import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { HubError } from '../errors';
-import { keysOf } from '../ledger/apply-batch';
+import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
+import { uuidv7 } from '../ledger/ids';
 import { decimalTextToCents, formatCents } from '../ledger/money';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { MYSQL_MIGRATIONS } from './mysql-migrations';
-import type { ApplyRules, LedgerStore, OutboxRow, SeedAccount } from './store';
+import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
 export interface MysqlStoreOptions {
   url: string;
@@ -105,12 +106,13 @@ export class MysqlStore implements LedgerStore {
     return true;
   }
 
-  async commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]> {
+  async commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]> {
+    const rules = { ...ctx, newId: () => uuidv7() };
     for (let attempt = 0; ; attempt++) {
       const conn = await this.connection();
       try {
         await conn.query('START TRANSACTION');
-        const { resultados, cambios } = apply(await this.snapshot(conn, ops));
+        const { resultados, cambios } = applyBatch(await this.snapshot(conn, ops), ops, rules);
         await this.write(conn, cambios);
         await conn.query('COMMIT');
         return resultados;

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HubError } from '../errors';
-import { keysOf } from '../ledger/apply-batch';
+import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
+import { uuidv7 } from '../ledger/ids';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
-import type { ApplyRules, LedgerStore, OutboxRow, SeedAccount } from './store';
+import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
 /** How long a statement waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -105,10 +106,11 @@ export class SqliteStore implements LedgerStore {
     }).immediate();
   }
 
-  async commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]> {
+  async commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]> {
+    const rules = { ...ctx, newId: () => uuidv7() };
     try {
       return this.db.transaction(() => {
-        const { resultados, cambios } = apply(this.snapshot(ops));
+        const { resultados, cambios } = applyBatch(this.snapshot(ops), ops, rules);
         this.write(cambios);
         return resultados;
       }).immediate();

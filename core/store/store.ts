@@ -2,9 +2,8 @@
  * Storage behind one interface; SQLite (embedded default) and MySQL/MariaDB implement it, and one
  * contract suite (test/store/store-contract.ts) runs against both.
  */
-import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, Resultado } from '../ledger/types';
-
-export type ApplyRules = (snapshot: Instantanea) => { resultados: Resultado[]; cambios: Cambios };
+import type { BatchContext } from '../ledger/apply-batch';
+import type { Cuenta, Movimiento, Operacion, PinEstado, Resultado } from '../ledger/types';
 
 export interface SeedAccount extends Cuenta {
   pinHash: string | null;
@@ -27,10 +26,11 @@ export interface LedgerStore {
   /** Inserts the accounts only when there are none; true when it did. */
   seedIfEmpty(accounts: readonly SeedAccount[], fecha: string): Promise<boolean>;
   /**
-   * One database transaction: lock and read what `ops` touch, run `apply`, write its changes
-   * (balances, history, outbox rows, idempotency keys), commit. Retries its own lock conflicts.
+   * One database transaction: lock and read what `ops` touch, apply the ledger rules
+   * (`applyBatch` with `ctx`), write the changes (balances, history, outbox rows, idempotency
+   * keys), commit. Retries its own lock conflicts.
    */
-  commitBatch(ops: readonly Operacion[], apply: ApplyRules): Promise<Resultado[]>;
+  commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]>;
   getAccount(cedula: string): Promise<Cuenta | null>;
   history(cedula: string, limit: number): Promise<Movimiento[]>;
   countTransactions(): Promise<number>;
