@@ -3,6 +3,7 @@
  * nodes and plugins loaded from the package itself (`nodesDir`), the hub's default flows from
  * flows/ copied into the user directory on first start (then edited there by users).
  */
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -40,11 +41,35 @@ export interface EmbeddedNodeRed {
   stop(): Promise<void>;
 }
 
-/** First start: the user directory gets the hub's default flows; afterwards they are the user's. */
+/** The default flows' broker config node, and the credentials it is given on first start. */
+const HUB_BROKER_NODE_ID = 'f1a00000000000b1';
+const HUB_BROKER_CREDENTIALS = { username: '${BANCO_MQTT_USERNAME}', password: '${BANCO_MQTT_PASSWORD}' };
+
+/**
+ * Node-RED's credentials file format (runtime/lib/nodes/credentials.js): AES-256-CTR with the
+ * SHA-256 of the credential secret, `{"$": <iv hex><ciphertext base64>}`.
+ */
+function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
+  const key = createHash('sha256').update(secret).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
+}
+
+/**
+ * First start: the user directory gets the hub's default flows, and their broker node the
+ * credentials `${BANCO_MQTT_USERNAME}` / `${BANCO_MQTT_PASSWORD}` — references to the
+ * environment, not secrets — so the flows log in wherever the relay does. Afterwards both files
+ * are the user's.
+ */
 function prepareUserDir(config: NodeRedConfig): string {
   fs.mkdirSync(config.userDir, { recursive: true });
   const flowFile = path.join(config.userDir, 'flows.json');
-  if (!fs.existsSync(flowFile)) fs.copyFileSync(DEFAULT_FLOWS, flowFile);
+  const credFile = path.join(config.userDir, 'flows_cred.json');
+  if (!fs.existsSync(flowFile)) {
+    fs.copyFileSync(DEFAULT_FLOWS, flowFile);
+    if (!fs.existsSync(credFile)) fs.writeFileSync(credFile, JSON.stringify(encryptCredentials(config.credentialSecret, { [HUB_BROKER_NODE_ID]: HUB_BROKER_CREDENTIALS })));
+  }
   return flowFile;
 }
 

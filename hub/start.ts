@@ -44,6 +44,9 @@ export async function startComponents(component: Component, env: Env, log: Logge
   env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
   // The default flows name the prefix as ${BANCO_TOPIC_PREFIX}; Node-RED leaves unset variables as text.
   env.BANCO_TOPIC_PREFIX = env.BANCO_TOPIC_PREFIX || 'banco';
+  // …and its broker credentials as ${BANCO_MQTT_USERNAME}/${BANCO_MQTT_PASSWORD}: empty = anonymous (dev).
+  env.BANCO_MQTT_USERNAME = env.BANCO_MQTT_USERNAME ?? '';
+  env.BANCO_MQTT_PASSWORD = env.BANCO_MQTT_PASSWORD ?? '';
   try {
     let ledger: Ledger | null = null;
     const embeddedBroker = component === 'broker' || (component === 'all' && !env.MQTT_URL);

@@ -156,3 +156,39 @@ describe('banco start shutdown', () => {
     expect((await verify(auditDir)).code).toBe(0);
   });
 });
+
+describe('banco start in production', () => {
+  it('refuses anonymous MQTT and the editor without login, yet its default flows audit with the service user', async () => {
+    const dataDir = tempDir();
+    const usersFile = path.join(dataDir, 'mqtt-users.json');
+    const add = spawn(process.execPath, [CLI, 'broker-user', 'add', 'banco-relay', '--role', 'service', '--file', usersFile, '--password-stdin']);
+    add.stdin.end('relay-secret-123\n');
+    expect(await new Promise((resolve) => add.on('exit', resolve))).toBe(0);
+    const mqttPort = await freePort();
+    const redPort = await freePort();
+    const hub = await spawnCore(
+      {
+        NODE_ENV: 'production', DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(redPort),
+        BANCO_CORE_TOKEN: 'token-token-token-1234', BANCO_MQTT_USERS_FILE: usersFile, BANCO_MQTT_USERNAME: 'banco-relay', BANCO_MQTT_PASSWORD: 'relay-secret-123',
+        BANCO_NODE_RED_SECRET: 'node-red-secret', BANCO_NODE_RED_ADMIN_USER: 'ops', BANCO_NODE_RED_ADMIN_PASSWORD_HASH: '$2b$08$ZxMqeqFSeUQqjD4HlsOH6upOMLmvOxegS0r.wMnZK9rqzUrMFGwjq',
+      },
+      ['start'],
+    );
+    try {
+      expect((await fetch(`http://127.0.0.1:${redPort}/flows`)).status).toBe(401);
+      await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 })).rejects.toThrow();
+      const client = await TcpClient.open(hub.port);
+      expect(await client.json({ id: 1, op: 'depositar', cedula: '1350509525', monto: '1' })).toMatchObject({ ok: false, error: { code: 'NO_AUTORIZADO' } });
+      expect(await client.json({ id: 2, op: 'auth', token: 'token-token-token-1234' })).toMatchObject({ ok: true });
+      expect(await client.json({ id: 3, op: 'crear', cedula: '1712345675', nombres: 'Ana', apellidos: 'López' })).toMatchObject({ ok: true });
+      expect(await client.json({ id: 4, op: 'depositar', cedula: '1712345675', monto: '12.34' })).toMatchObject({ ok: true, saldo_nuevo: '12.34' });
+      client.close();
+      const file = path.join(dataDir, 'audit', 'audit.jsonl');
+      const record = await until(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.event?.cedula === '1712345675') : undefined));
+      expect(record).toMatchObject({ event: { tipo: 'DEPOSITO', monto: 12.34 } });
+    } finally {
+      hub.proc.kill('SIGTERM');
+      expect((await hub.exited).code).toBe(0);
+    }
+  });
+});
