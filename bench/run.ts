@@ -123,51 +123,61 @@ async function seed(store: LedgerStore, list: string[]): Promise<void> {
   await store.seedIfEmpty(list.map((cedula) => ({ cedula, nombres: 'Bench', apellidos: 'Cliente', saldo: 100_000_000, pinHash: null })), formatLegacyTimestamp(new Date()));
 }
 
-async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emit: (f: Figure) => void): Promise<void> {
-  const durationMs = opts.quick ? 1000 : 3000;
-  const rounds = opts.quick ? 1 : 3;
-  const list = accounts(ACCOUNTS_COUNT);
+/**
+ * One figure on a fresh database (a new SQLite file, or a new MySQL database), shared by its
+ * baseline and product rounds: figures do not inherit each other's table growth.
+ */
+async function benchFigure(backend: Backend, kind: OpKind, clients: number, list: string[], quick: boolean): Promise<Figure | null> {
+  const durationMs = quick ? 1000 : 3000;
+  const rounds = quick ? 1 : 3;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banco-bench-'));
   const mysql = backend === 'mysql' ? await mysqlUrl() : null;
-  if (backend === 'mysql' && !mysql) {
-    process.stderr.write('bench: MySQL/MariaDB not reachable (BANCO_BENCH_MYSQL_URL); skipping its figures\n');
-    return;
-  }
+  if (backend === 'mysql' && !mysql) return null;
   const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', CORE_PORT: '0', BANCO_RELAY: 'off', BANCO_DEMO_DATA: 'off', ...(mysql ? { DATABASE_URL: mysql.url } : {}) };
   try {
     const config = loadCoreConfig(env);
     const core = await startCore(config, { log: silentLogger });
     await seed(core.store, list);
-    for (const kind of opts.ops) {
-      for (const clients of opts.clients) {
-        // Baseline and product alternate, round after round, so a noisy neighbour hurts both alike;
-        // each figure is the median of its rounds.
-        const baseRuns: number[] = [];
-        const runs: number[] = [];
-        let last: LoadResult = { ok: 0, failed: 0, codes: {} };
-        for (let round = 0; round < rounds; round++) {
-          const baseStore = await openStore(config.database, { ...config, dbConnectionsMax: Math.max(clients, 1) });
-          baseRuns.push(await baseline(baseStore, kind, list, clients, durationMs));
-          await baseStore.close();
-          last = await load({ port: core.port, clients, op: kind, accounts: list, durationMs });
-          runs.push((last.ok * 1000) / durationMs);
-        }
-        const value = median(runs);
-        const base = median(baseRuns);
-        emit({
-          name: `core.${kind}.${backend}.c${clients}`,
-          value: Math.round(value),
-          unit: 'ops/s',
-          baseline: Math.round(base),
-          ratio: Math.round((value / base) * 100) / 100,
-          params: { backend, op: kind, clients, rounds, duration_ms: durationMs, failed: last.failed, codes: last.codes, batch_max: config.limits.batch_operations_max, batch_concurrency: config.batchConcurrency },
-        });
-      }
+    // Baseline and product alternate, round after round, so a noisy neighbour hurts both alike;
+    // the figure is the median of its rounds.
+    const baseRuns: number[] = [];
+    const runs: number[] = [];
+    let last: LoadResult = { ok: 0, failed: 0, codes: {} };
+    for (let round = 0; round < rounds; round++) {
+      const baseStore = await openStore(config.database, { ...config, dbConnectionsMax: Math.max(clients, 1) });
+      baseRuns.push(await baseline(baseStore, kind, list, clients, durationMs));
+      await baseStore.close();
+      last = await load({ port: core.port, clients, op: kind, accounts: list, durationMs });
+      runs.push((last.ok * 1000) / durationMs);
     }
     await core.stop();
+    const value = median(runs);
+    const base = median(baseRuns);
+    return {
+      name: `core.${kind}.${backend}.c${clients}`,
+      value: Math.round(value),
+      unit: 'ops/s',
+      baseline: Math.round(base),
+      ratio: Math.round((value / base) * 100) / 100,
+      params: { backend, op: kind, clients, rounds, duration_ms: durationMs, failed: last.failed, codes: last.codes, batch_max: config.limits.batch_operations_max, batch_concurrency: config.batchConcurrency },
+    };
   } finally {
     await mysql?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchBackend(backend: Backend, opts: ReturnType<typeof args>, emit: (f: Figure) => void): Promise<void> {
+  const list = accounts(ACCOUNTS_COUNT);
+  for (const kind of opts.ops) {
+    for (const clients of opts.clients) {
+      const figure = await benchFigure(backend, kind, clients, list, opts.quick);
+      if (figure === null) {
+        process.stderr.write('bench: MySQL/MariaDB not reachable (BANCO_BENCH_MYSQL_URL); skipping its figures\n');
+        return;
+      }
+      emit(figure);
+    }
   }
 }
 
