@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HubError } from '../errors';
-import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
+import { applyBatch, keysOf, type BatchContext, type RuleContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
@@ -39,6 +39,8 @@ export class SqliteStore implements LedgerStore {
   private readonly relayDb: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly relayStmt: ReturnType<SqliteStore['prepareRelay']>;
+  /** One batch: snapshot, rules, writes — wrapped once, run as BEGIN IMMEDIATE … COMMIT. */
+  private readonly commitTx: Database.Transaction<(ops: readonly Operacion[], rules: RuleContext) => Resultado[]>;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -46,6 +48,11 @@ export class SqliteStore implements LedgerStore {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, aplicado TEXT NOT NULL)');
     this.migrateNow();
     this.stmt = this.prepare();
+    this.commitTx = this.db.transaction((ops: readonly Operacion[], rules: RuleContext): Resultado[] => {
+      const { resultados, cambios } = applyBatch(this.snapshot(ops), ops, rules);
+      this.write(cambios);
+      return resultados;
+    });
     this.relayDb = SqliteStore.open(file, 'NORMAL');
     this.relayStmt = this.prepareRelay();
   }
@@ -120,11 +127,7 @@ export class SqliteStore implements LedgerStore {
   async commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]> {
     const rules = { ...ctx, newId: () => uuidv7() };
     try {
-      return this.db.transaction(() => {
-        const { resultados, cambios } = applyBatch(this.snapshot(ops), ops, rules);
-        this.write(cambios);
-        return resultados;
-      }).immediate();
+      return this.commitTx.immediate(ops, rules);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new HubError('NO_DISPONIBLE', undefined, { cause: err });
       throw err;
