@@ -1,6 +1,6 @@
 /**
  * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
- * (docker-compose scales them out) or all in one process on embedded defaults (`npm start`).
+ * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
  * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
  * the outbox) → Node-RED → broker.
  */
