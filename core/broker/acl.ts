@@ -42,12 +42,10 @@ export function canSubscribe(principal: Principal, filter: string, prefix: strin
   }
 }
 
+/**
+ * What a client may be sent (live, queued or retained): the same rule as what it may subscribe
+ * to, applied to the concrete topic — a topic is a filter without wildcards.
+ */
 export function canReceive(principal: Principal, topic: string, prefix: string): boolean {
-  switch (principal.role) {
-    case 'service':
-    case 'reader':
-      return isUnderPrefix(topic, prefix);
-    case 'customer':
-      return principal.cedula !== undefined && topic === saldoTopic(prefix, principal.cedula);
-  }
+  return canSubscribe(principal, topic, prefix);
 }

@@ -229,7 +229,7 @@ export class MysqlStore implements LedgerStore {
   }
 
   async resetPinFailures(cedula: string): Promise<void> {
-    await this.read('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?', [cedula]);
+    await this.change('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?', [cedula]);
   }
 
   async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
@@ -259,12 +259,12 @@ export class MysqlStore implements LedgerStore {
 
   async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {
     if (seqs.length === 0) return;
-    await this.read('UPDATE outbox SET enviado_ms = ? WHERE seq IN (?)', [nowMs, [...seqs]]);
+    await this.change('UPDATE outbox SET enviado_ms = ? WHERE seq IN (?)', [nowMs, [...seqs]]);
   }
 
   async releaseOutbox(owner: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
-    await this.read('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND reclamado_por = ? AND enviado_ms IS NULL', [[...seqs], owner]);
+    await this.change('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND reclamado_por = ? AND enviado_ms IS NULL', [[...seqs], owner]);
   }
 
   async countOutboxPending(): Promise<number> {
@@ -272,22 +272,22 @@ export class MysqlStore implements LedgerStore {
     return Number(rows[0].n);
   }
 
-  async pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
+  /** A statement outside any batch transaction; returns the rows it changed. */
+  private async change(statement: string, params: unknown[]): Promise<number> {
     try {
-      const [result] = await this.pool.query('DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?', [sentBeforeMs, limit]);
+      const [result] = await this.pool.query(statement, params);
       return (result as { affectedRows: number }).affectedRows;
     } catch (err) {
       throw toHubError(err);
     }
   }
 
-  async pruneIdempotency(fecha: string, limit: number): Promise<number> {
-    try {
-      const [result] = await this.pool.query('DELETE FROM idempotencia WHERE creado < ? LIMIT ?', [fecha, limit]);
-      return (result as { affectedRows: number }).affectedRows;
-    } catch (err) {
-      throw toHubError(err);
-    }
+  pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
+    return this.change('DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?', [sentBeforeMs, limit]);
+  }
+
+  pruneIdempotency(fecha: string, limit: number): Promise<number> {
+    return this.change('DELETE FROM idempotencia WHERE creado < ? LIMIT ?', [fecha, limit]);
   }
 
   async close(): Promise<void> {
