@@ -63,6 +63,7 @@ export function createLedger(store: LedgerStore, config: CoreConfig, clock: Cloc
     historyRowsDefault: l.history_rows_default,
     pinFailuresMax: l.pin_failures_max,
     pinLockMs: l.pin_lock_ms,
+    pinChecksWaitingMax: l.pin_checks_waiting_max,
     batch: { batchMax: l.batch_operations_max, queueMax: l.batch_queue_max, concurrency: config.batchConcurrency },
     onCommitted,
   });

@@ -44,6 +44,8 @@ export const LIMITS = {
   history_rows_default: 10,
   /** Wrong PINs in a row before the account locks. */
   pin_failures_max: 5,
+  /** PIN checks of one account waiting behind the one running (they run one at a time). */
+  pin_checks_waiting_max: 8,
   /** How long a locked account stays locked. */
   pin_lock_ms: 15 * 60 * 1000,
   /** Grace period for in-flight requests at shutdown before connections are cut. */

@@ -20,6 +20,7 @@ export interface LedgerOptions {
   historyRowsDefault: number;
   pinFailuresMax: number;
   pinLockMs: number;
+  pinChecksWaitingMax: number;
   batch: BatcherOptions;
   /** Called after every commit that wrote outbox rows (the relay wakes on it). */
   onCommitted?: () => void;
@@ -55,6 +56,8 @@ export class Ledger {
   private readonly batcher: Batcher;
   private dummyHash: Promise<string> | null = null;
   private commits = 0;
+  /** Per account: the last PIN check queued, and how many are running or waiting. */
+  private readonly pinChecks = new Map<string, { tail: Promise<void>; pending: number }>();
 
   constructor(
     private readonly store: LedgerStore,
@@ -153,14 +156,35 @@ export class Ledger {
   }
 
   /**
-   * `pin_failures_max` wrong PINs in a row lock the account for `pin_lock_ms`. Each attempt is
-   * reserved in the database before the slow check, so parallel guesses (also from several
-   * processes) get no more tries than sequential ones. Unknown accounts and accounts without a
-   * PIN answer like a wrong PIN, after the same amount of work.
+   * `pin_failures_max` wrong PINs in a row lock the account for `pin_lock_ms`. The checks of one
+   * account run one at a time in this process (at most `pin_checks_waiting_max` waiting, past it
+   * LIMITE_EXCEDIDO), so parallel guesses get no more tries than sequential ones, while a user's
+   * concurrent correct logins simply queue. Each attempt is also reserved in the database before
+   * the slow check, which bounds parallel guesses from several processes. Unknown accounts and
+   * accounts without a PIN answer like a wrong PIN, after the same amount of work.
    */
   async verificarPin(cedula: unknown, pin: unknown): Promise<VerificacionPin> {
     if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
     if (typeof pin !== 'string' || pin.length > 64) return reject('PARAMETRO_INVALIDO', { campo: 'pin' });
+    const queue = this.pinChecks.get(cedula) ?? { tail: Promise.resolve(), pending: 0 };
+    // One running, up to pin_checks_waiting_max behind it.
+    if (queue.pending > this.options.pinChecksWaitingMax) return reject('LIMITE_EXCEDIDO');
+    queue.pending++;
+    this.pinChecks.set(cedula, queue);
+    const run = queue.tail.then(() => this.checkPin(cedula, pin));
+    const tail = run.then(
+      () => void queue.pending--,
+      () => void queue.pending--,
+    );
+    queue.tail = tail;
+    // Still the last one queued once it settles: nothing runs or waits for this account any more.
+    void tail.then(() => {
+      if (queue.tail === tail && this.pinChecks.get(cedula) === queue) this.pinChecks.delete(cedula);
+    });
+    return run;
+  }
+
+  private async checkPin(cedula: string, pin: string): Promise<VerificacionPin> {
     const state = await this.store.getPinState(cedula);
     if (!state || state.pinHash === null) {
       // Same scrypt work as a real check, so timing does not tell which cédulas have accounts.

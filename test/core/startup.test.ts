@@ -84,8 +84,10 @@ describe('banco start', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('finishes in-flight requests and exits 0 on %s', async (signal) => {
     const core = await spawnCore({ DATA_DIR: tempDir(), BANCO_RELAY: 'off' });
     const client = await TcpClient.open(core.port);
-    // Pipelined, then the signal: every request already read gets its answer before the close.
-    client.write(Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i, op: 'depositar', cedula: '1350509525', monto: '1' }) + '\n').join(''));
+    // PIN checks are slow (scrypt) and one account's run one at a time, so when the first answer
+    // is back the checks are still running: the signal lands with requests genuinely in flight.
+    const requests = Array.from({ length: 24 }, (_, i) => (i % 4 === 0 ? { id: i, op: 'verificar_pin', cedula: '1350509525', pin: '1234' } : { id: i, op: 'depositar', cedula: '1350509525', monto: '1' }));
+    client.write(requests.map((r) => JSON.stringify(r) + '\n').join(''));
     const first = await client.readLine();
     core.proc.kill(signal);
     const answers = [first];
@@ -95,7 +97,7 @@ describe('banco start', () => {
       answers.push(line);
     }
     expect(await core.exited).toEqual({ code: 0, signal: null });
-    expect(answers).toHaveLength(50);
-    expect(answers.every((a) => JSON.parse(a).ok === true)).toBe(true);
+    expect(answers).toHaveLength(24);
+    expect(answers.filter((a) => JSON.parse(a).ok !== true)).toEqual([]);
   });
 });

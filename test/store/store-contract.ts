@@ -194,11 +194,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('gives parallel PIN guesses no more tries than the lock allows', async () => {
-      const guesses = Array.from({ length: 40 }, (_, i) => (i === 39 ? '4321' : String(1000 + i)));
+      // Nine at once (the eight waiting behind the first are the queue's bound), the right PIN last.
+      const guesses = Array.from({ length: 9 }, (_, i) => (i === 8 ? '4321' : String(1000 + i)));
       const results = await Promise.all(guesses.map((pin) => ledger.verificarPin(A, pin)));
       expect(results.filter((r) => r.ok === false && r.code === 'PIN_INCORRECTO').length).toBeLessThanOrEqual(4);
-      expect(results[39]).toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect(results[8]).toMatchObject({ ok: false, code: 'CUENTA_BLOQUEADA' });
       expect((await store.getPinState(A))?.bloqueadoHastaMs).not.toBeNull();
+      // Past the queue's bound a flood is refused outright, without a check.
+      const flood = await Promise.all(Array.from({ length: 30 }, () => ledger.verificarPin(A, '0000')));
+      expect(flood.filter((r) => r.ok === false && r.code === 'LIMITE_EXCEDIDO').length).toBeGreaterThan(0);
+      expect(flood.some((r) => r.ok)).toBe(false);
+    });
+
+    it('lets concurrent correct PIN checks of one account all succeed, without locking it', async () => {
+      const results = await Promise.all(Array.from({ length: 9 }, () => ledger.verificarPin(A, '4321')));
+      expect(results).toEqual(Array.from({ length: 9 }, () => ({ ok: true })));
+      expect(await store.getPinState(A)).toMatchObject({ fallos: 0, bloqueadoHastaMs: null });
     });
 
     it('seeds only an empty database', async () => {
