@@ -35,6 +35,8 @@ export interface CoreConfig {
   database: DatabaseConfig;
   /** Legacy text protocol (no authentication, CONTRACT §3). */
   legacyText: boolean;
+  /** Legacy text only: amounts with more than two decimals are rounded half-up to cents (off: refused). */
+  legacyRoundAmounts: boolean;
   /** When set, JSON connections must `auth` with it first. */
   coreToken: string | null;
   seedDemo: boolean;
@@ -164,6 +166,7 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
   // The burst defaults to one second's worth of the rate; it is never below the rate.
   limits.requests_burst_max = Math.max(limits.requests_per_second_max, parseInteger(env, 'BANCO_REQUESTS_BURST_MAX', limits.requests_per_second_max, 1, 1_000_000));
   limits.batch_operations_max = parseInteger(env, 'BANCO_BATCH_MAX', LIMITS.batch_operations_max, 1, 1000);
+  limits.legacy_incomplete_wait_ms = parseInteger(env, 'BANCO_LEGACY_INCOMPLETE_WAIT_MS', LIMITS.legacy_incomplete_wait_ms, 0, 60_000);
 
   const mysql = database.kind === 'mysql';
   return Object.freeze({
@@ -173,6 +176,7 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
     dataDir,
     database,
     legacyText,
+    legacyRoundAmounts: parseBoolean(env, 'BANCO_LEGACY_ROUND_AMOUNTS', false),
     coreToken,
     seedDemo: parseBoolean(env, 'BANCO_DEMO_DATA', !production) && !production,
     dbConnectionsMax: parseInteger(env, 'BANCO_DB_CONNECTIONS_MAX', 8, 1, 256),

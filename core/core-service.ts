@@ -121,7 +121,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
     };
     const crashAfterCommit = config.faults.has('crash-after-commit');
     const ledger = createLedger(store, config, clock, () => (crashAfterCommit ? crashNow() : bus?.relay.wake()));
-    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
+    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, legacyRoundAmounts: config.legacyRoundAmounts, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
     const port = await server.listen();
     const stopMaintenance = startMaintenance(store, config.idempotencyRetentionMs, clock, log);
     if (bus && config.eventBus!.statsIntervalMs > 0) {

@@ -24,8 +24,29 @@ export const LIMITS = {
   pipeline_depth_max: 256,
   /** Unread response bytes per connection before the server stops reading its requests. */
   write_buffer_bytes_max: 1024 * 1024,
-  /** Legacy text: a trailing fragment with no newline is taken as a command after this quiet time. */
-  legacy_fragment_wait_ms: 25,
+  /**
+   * Legacy text: bytes without a newline that do not form a whole command (a write TCP split)
+   * wait this long for the rest, then run as they are. Whole commands never wait (CONTRACT §3).
+   */
+  legacy_incomplete_wait_ms: 200,
+  /**
+   * Legacy text: the most bytes without a newline that can be one whole command. The old server
+   * read one command with recv(1024); more than this without a newline is the start of a longer
+   * line, which waits for its newline (and is refused past `line_bytes_max`).
+   */
+  legacy_bare_command_bytes_max: 1024,
+  /**
+   * Lines one connection may handle in one turn of the event loop before it lets the others
+   * run: a read holding thousands of small requests cannot hold the process.
+   */
+  lines_per_turn_max: 32,
+  /**
+   * Protocol errors (empty or unknown commands, unparsable JSON, unknown ops, rate-limit
+   * refusals) a connection may make at once; past the bucket it is answered once more and closed.
+   */
+  protocol_errors_burst_max: 100,
+  /** Refill of that bucket: protocol errors per second a connection may sustain. */
+  protocol_errors_per_second_max: 10,
   /** Money movements committed in one database transaction (group commit). */
   batch_operations_max: 256,
   /** Operations waiting for a commit slot; past it requests get NO_DISPONIBLE. */

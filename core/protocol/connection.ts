@@ -1,21 +1,28 @@
 /**
  * One client connection: picks the protocol from the first byte (`{` → JSON lines, anything
- * else → legacy text), frames lines, enforces the per-connection bounds (line length, request
- * rate, pipeline depth, unread output) and writes replies.
+ * else → legacy text), takes lines from its LineBuffer only as fast as it can handle them, and
+ * enforces the per-connection bounds, so one client's flood never slows the others:
+ * - at most `lines_per_turn_max` lines per turn of the event loop (then it yields);
+ * - JSON: at most `pipeline_depth_max` requests in flight; legacy: one command at a time;
+ * - no new line is taken while `write_buffer_bytes_max` of replies are unsent, and reading
+ *   pauses whenever a complete line is waiting, so unread input stays in the kernel;
+ * - every line (blank ones too) is charged to the request rate limit, and protocol errors to an
+ *   error budget: past it the connection is answered once more and closed.
  *
- * Legacy framing (CONTRACT §3): a line ends at `\n`; legacy clients also send one command per
- * write with no newline at all. Bytes without a newline wait `legacy_fragment_wait_ms` for more:
- * if more arrive, they are part of the same line (TCP may split one line across segments, and a
- * long line always arrives in pieces); if the connection goes quiet, they are a whole command,
- * as the old server's recv() took them.
+ * Legacy framing (CONTRACT §3, docs/protocol.md): a line ends at `\n`. Until a connection has
+ * sent a newline, bytes without one that form a whole command (legacy-framing.ts) run at once, as
+ * the old server's recv() took them, and the reply has no newline; a piece of a command waits at
+ * most `legacy_incomplete_wait_ms` for the rest. After the first newline only newlines end
+ * commands, so a pause inside `AUMENTAR 1350509525 1000` cannot cut the amount short.
  */
 import type { Socket } from 'node:net';
-import { HubError } from '../errors';
+import { HubError, type ErrorCode } from '../errors';
 import type { Limits } from '../limits';
 import type { Logger } from '../log';
 import type { ProtocolContext } from './context';
 import { errorResponse, handleJsonRequest, parseRequest, type JsonSession, type Response } from './json-lines';
-import { handleLegacyCommand, LEGACY } from './legacy-text';
+import { isWholeLegacyCommand } from './legacy-framing';
+import { handleLegacyCommand, LEGACY, type LegacyReply } from './legacy-text';
 import { LineBuffer } from './line-buffer';
 import { RateLimiter } from './rate-limiter';
 
@@ -25,21 +32,29 @@ export interface ConnectionOptions {
   limits: Limits;
   legacyText: boolean;
   coreToken: string | null;
+  /** Legacy text only: amounts with more than two decimals are rounded half-up to cents. */
+  legacyRoundAmounts?: boolean;
   log: Logger;
 }
 
 type Mode = 'unknown' | 'legacy' | 'json';
 
+/** JSON error codes that say the client is not speaking the protocol (charged to the error budget). */
+const JSON_PROTOCOL_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(['JSON_INVALIDO', 'OP_DESCONOCIDA', 'NO_AUTORIZADO']);
+const LEGACY_PROTOCOL_ERRORS: ReadonlySet<string> = new Set([LEGACY.vacio, LEGACY.noReconocido, LEGACY.demasiadas]);
+
 export class Connection {
   private mode: Mode = 'unknown';
   private readonly buffer: LineBuffer;
   private readonly limiter: RateLimiter;
+  private readonly errorBudget: RateLimiter;
   private readonly session: JsonSession = { authenticated: false };
-  private readonly legacyQueue: Array<{ text: string; newline: boolean }> = [];
-  private readonly jsonBacklog: string[] = [];
+  /** Legacy: the connection has sent a newline, so only newlines end its commands. */
+  private newlineSeen = false;
   private legacyRunning = false;
-  private fragmentTimer: NodeJS.Timeout | null = null;
+  private incompleteTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
+  private pumpScheduled = false;
   private readsPaused = false;
   private closing = false;
   private peerEnded = false;
@@ -49,12 +64,13 @@ export class Connection {
     const { limits } = options;
     this.buffer = new LineBuffer(limits.line_bytes_max);
     this.limiter = new RateLimiter(limits.requests_per_second_max, limits.requests_burst_max);
+    this.errorBudget = new RateLimiter(limits.protocol_errors_per_second_max, limits.protocol_errors_burst_max);
     socket.setNoDelay(true);
     socket.setTimeout(limits.idle_timeout_ms, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onPeerEnd());
-    socket.on('drain', () => this.updateFlow());
-    socket.on('close', () => this.wakeDrained());
+    socket.on('drain', () => this.schedulePump());
+    socket.on('close', () => this.onClose());
     socket.on('error', (err) => options.log.debug('connection.error', { err }));
     socket.write(BANNER);
   }
@@ -62,6 +78,7 @@ export class Connection {
   /** Stop reading, let in-flight requests answer, then close. */
   async shutdown(): Promise<void> {
     this.closing = true;
+    this.clearIncompleteTimer();
     this.updateFlow();
     await this.drained();
     if (!this.socket.destroyed) this.socket.end();
@@ -70,8 +87,9 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     if (this.mode === 'unknown') this.chooseMode(chunk);
-    if (this.mode === 'json') this.onJsonData(chunk);
-    else if (this.mode === 'legacy') this.onLegacyData(chunk);
+    if (this.mode === 'unknown') return;
+    this.buffer.append(chunk);
+    this.pump();
   }
 
   private chooseMode(chunk: Buffer): void {
@@ -83,41 +101,79 @@ export class Connection {
     }
   }
 
+  // ---- taking lines -----------------------------------------------------------------------
+
+  /** Handles what may be handled now, at most `lines_per_turn_max` lines, then yields. */
+  private pump(): void {
+    this.pumpScheduled = false;
+    let budget = this.options.limits.lines_per_turn_max;
+    while (this.canTakeLine()) {
+      if (budget === 0) {
+        if (this.buffer.hasLine()) this.schedulePump();
+        break;
+      }
+      const line = this.buffer.nextLine();
+      if (line === null) break;
+      if (line === 'overflow') return this.refuseLongLine();
+      budget--;
+      if (this.mode === 'json') this.onJsonLine(line);
+      else this.onLegacyLine(line, true);
+    }
+    if (this.mode === 'legacy') this.checkLegacyRest();
+    if (this.peerEnded) this.takeRestAtEnd();
+    this.updateFlow();
+    this.wakeDrained();
+  }
+
+  /** Completions and drains never pump in place: the next turn does, so others get theirs. */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.socket.destroyed) return;
+    this.pumpScheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  private canTakeLine(): boolean {
+    if (this.closing || this.socket.destroyed) return false;
+    if (this.socket.writableLength > this.options.limits.write_buffer_bytes_max) return false;
+    return this.mode === 'json' ? this.inFlight < this.options.limits.pipeline_depth_max : !this.legacyRunning;
+  }
+
   // ---- JSON lines -------------------------------------------------------------------------
 
-  private onJsonData(chunk: Buffer): void {
-    const r = this.buffer.push(chunk);
-    this.jsonBacklog.push(...r.lines);
-    this.startJsonLines();
-    if (r.overflow) this.refuseLongLine(JSON.stringify(errorResponse(null, 'LINEA_DEMASIADO_LARGA', `Línea de más de ${this.options.limits.line_bytes_max} bytes`)));
-  }
-
-  /**
-   * One read may hold thousands of small requests; only `pipeline_depth_max` run at once, the
-   * rest wait here (at most one read's worth: reading is paused meanwhile).
-   */
-  private startJsonLines(): void {
-    while (this.jsonBacklog.length > 0 && this.inFlight < this.options.limits.pipeline_depth_max) this.onJsonLine(this.jsonBacklog.shift()!);
-    this.updateFlow();
-  }
-
   private onJsonLine(line: string): void {
-    if (line.trim() === '') return;
+    // Blank lines are ignored but not free: they count against the rate like any request.
+    if (line.trim() === '') return this.limiter.tryTake() ? undefined : this.jsonProtocolError(errorResponse(null, 'LIMITE_EXCEDIDO', 'Demasiadas solicitudes, intente más tarde'));
     const parsed = parseRequest(line);
-    if (!parsed.ok) return this.sendJson(parsed.response);
+    if (!parsed.ok) return this.jsonProtocolError(parsed.response);
     const id = parsed.request.id ?? null;
-    if (!this.limiter.tryTake()) return this.sendJson(errorResponse(id, 'LIMITE_EXCEDIDO', 'Demasiadas solicitudes, intente más tarde'));
+    if (!this.limiter.tryTake()) return this.jsonProtocolError(errorResponse(id, 'LIMITE_EXCEDIDO', 'Demasiadas solicitudes, intente más tarde'));
+    let result: Response | Promise<Response>;
+    try {
+      result = handleJsonRequest(this.ctx, this.options.coreToken, this.session, parsed.request);
+    } catch (err) {
+      result = this.failure(id, err);
+    }
+    if (!(result instanceof Promise)) return this.answerJson(result);
     this.inFlight++;
-    this.updateFlow();
-    Promise.resolve()
-      .then(() => handleJsonRequest(this.ctx, this.options.coreToken, this.session, parsed.request))
+    result
       .catch((err: unknown) => this.failure(id, err))
       .then((response) => {
         this.inFlight--;
-        this.sendJson(response);
-        this.startJsonLines();
+        this.answerJson(response);
+        this.schedulePump();
         this.wakeDrained();
       });
+  }
+
+  private answerJson(response: Response): void {
+    const code = response.ok ? null : (response.error as { code?: string } | undefined)?.code;
+    if (code && JSON_PROTOCOL_ERRORS.has(code)) return this.jsonProtocolError(response);
+    this.write(JSON.stringify(response) + '\n');
+  }
+
+  private jsonProtocolError(response: Response): void {
+    this.write(JSON.stringify(response) + '\n');
+    this.chargeError();
   }
 
   private failure(id: unknown, err: unknown): Response {
@@ -129,106 +185,113 @@ export class Connection {
     return errorResponse(id, 'INTERNO');
   }
 
-  private sendJson(response: Response): void {
-    this.write(JSON.stringify(response) + '\n');
-  }
-
   // ---- legacy text ------------------------------------------------------------------------
 
-  private onLegacyData(chunk: Buffer): void {
-    const r = this.buffer.push(chunk);
-    for (const line of r.lines) this.enqueueLegacy(line, true);
-    if (r.overflow) return this.refuseLongLine(LEGACY.lineaLarga);
-    this.clearFragmentTimer();
-    if (this.buffer.pendingBytes === 0) return;
-    this.fragmentTimer = setTimeout(() => this.flushFragment(), this.options.limits.legacy_fragment_wait_ms);
-  }
-
-  private flushFragment(): void {
-    this.fragmentTimer = null;
-    const rest = this.buffer.takeRest();
-    if (rest !== null) this.enqueueLegacy(rest, false);
-  }
-
-  private clearFragmentTimer(): void {
-    if (this.fragmentTimer) clearTimeout(this.fragmentTimer);
-    this.fragmentTimer = null;
-  }
-
-  private enqueueLegacy(text: string, newline: boolean): void {
-    if (this.closing) return;
-    this.legacyQueue.push({ text, newline });
-    this.updateFlow();
-    if (!this.legacyRunning) void this.runLegacy();
-  }
-
-  /** Legacy replies go out in command order, one command at a time. */
-  private async runLegacy(): Promise<void> {
+  private onLegacyLine(text: string, newline: boolean): void {
+    if (newline) this.newlineSeen = true;
+    const end = newline ? '\n' : '';
+    if (!this.limiter.tryTake()) return this.legacyReply({ text: LEGACY.demasiadas }, end);
     this.legacyRunning = true;
-    while (this.legacyQueue.length > 0 && !this.socket.destroyed) {
-      const { text, newline } = this.legacyQueue.shift()!;
-      const end = newline ? '\n' : '';
-      if (!this.limiter.tryTake()) {
-        this.write(LEGACY.demasiadas + end);
-        continue;
-      }
-      let reply;
-      try {
-        reply = await handleLegacyCommand(this.ctx, text);
-      } catch (err) {
+    handleLegacyCommand(this.ctx, text, { roundAmounts: this.options.legacyRoundAmounts === true })
+      .catch((err: unknown): LegacyReply => {
         const code = err instanceof HubError ? err.code : 'INTERNO';
         this.options.log[code === 'INTERNO' ? 'error' : 'warn']('request.failed', { code, err });
-        reply = { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : LEGACY.interno };
-      }
-      this.write(reply.text + end);
-      if (reply.close) {
-        this.legacyQueue.length = 0;
-        this.closing = true;
-        this.socket.end();
-      }
-      this.updateFlow();
-    }
-    this.legacyRunning = false;
-    this.wakeDrained();
+        return { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : LEGACY.interno };
+      })
+      .then((reply) => {
+        this.legacyRunning = false;
+        this.legacyReply(reply, end);
+        this.schedulePump();
+        this.wakeDrained();
+      });
+  }
+
+  private legacyReply(reply: LegacyReply, end: string): void {
+    this.write(reply.text + end);
+    if (LEGACY_PROTOCOL_ERRORS.has(reply.text)) this.chargeError();
+    if (reply.close) this.closeAfterReplies();
+  }
+
+  /**
+   * Bytes left without a newline: before the connection's first newline, a whole command runs
+   * now and a piece of one waits (bounded) for the rest; after it, they wait for their newline.
+   */
+  private checkLegacyRest(): void {
+    if (this.newlineSeen || this.legacyRunning || this.closing || this.buffer.pendingBytes === 0 || this.buffer.hasLine()) return;
+    if (isWholeLegacyCommand(this.buffer.peekRest(), this.options.limits.legacy_bare_command_bytes_max)) return this.runLegacyRest();
+    if (this.incompleteTimer === null) this.incompleteTimer = setTimeout(() => this.runLegacyRest(), this.options.limits.legacy_incomplete_wait_ms);
+  }
+
+  private runLegacyRest(): void {
+    this.clearIncompleteTimer();
+    if (this.legacyRunning || this.closing) return;
+    const rest = this.buffer.takeRest();
+    if (rest !== null) this.onLegacyLine(rest, false);
+    this.updateFlow();
+  }
+
+  private clearIncompleteTimer(): void {
+    if (this.incompleteTimer) clearTimeout(this.incompleteTimer);
+    this.incompleteTimer = null;
   }
 
   // ---- shared -----------------------------------------------------------------------------
 
-  private refuseLongLine(reply: string): void {
-    this.clearFragmentTimer();
-    this.closing = true;
-    this.legacyQueue.length = 0;
+  /** One protocol error; past the error budget the connection is closed. */
+  private chargeError(): void {
+    if (this.errorBudget.tryTake() || this.closing) return;
+    this.options.log.warn('connection.closed', { address: this.socket.remoteAddress, reason: 'too many protocol errors' });
+    this.closeAfterReplies();
+  }
+
+  private refuseLongLine(): void {
+    const reply = this.mode === 'json' ? JSON.stringify(errorResponse(null, 'LINEA_DEMASIADO_LARGA', `Línea de más de ${this.options.limits.line_bytes_max} bytes`)) : LEGACY.lineaLarga;
     this.write(reply + '\n');
+    this.closeAfterReplies();
+  }
+
+  /** Stop taking input; end the connection once what is running has answered. */
+  private closeAfterReplies(): void {
+    this.closing = true;
+    this.clearIncompleteTimer();
+    this.updateFlow();
     void this.drained().then(() => this.socket.end());
   }
 
+  /** The peer half-closed: complete lines still run, a last unterminated one is a command, then we end. */
   private onPeerEnd(): void {
     this.peerEnded = true;
-    if (!this.closing) {
-      this.clearFragmentTimer();
-      const rest = this.buffer.takeRest();
-      if (rest !== null && this.mode === 'json') {
-        this.jsonBacklog.push(rest);
-        this.startJsonLines();
-      }
-      if (rest !== null && this.mode === 'legacy') this.enqueueLegacy(rest, false);
-    }
+    this.clearIncompleteTimer();
+    this.pump();
     void this.drained().then(() => this.socket.end());
+  }
+
+  /** After the peer's end, the unterminated rest runs once every complete line before it has. */
+  private takeRestAtEnd(): void {
+    if (!this.canTakeLine() || this.buffer.hasLine() || (this.mode === 'json' && this.inFlight > 0)) return;
+    const rest = this.buffer.takeRest();
+    if (rest !== null && this.mode === 'json') this.onJsonLine(rest);
+    if (rest !== null && this.mode === 'legacy') this.onLegacyLine(rest, false);
+  }
+
+  private onClose(): void {
+    this.clearIncompleteTimer();
+    this.wakeDrained();
   }
 
   private write(text: string): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     this.socket.write(text);
-    this.updateFlow();
   }
 
-  /** Reads pause while too much is in flight or unread by the client; resume when both drain. */
+  /**
+   * Reads pause while a complete line waits (the connection is busy), while replies are unsent,
+   * or once closing; they resume when the line buffer holds no complete line and output drained.
+   */
   private updateFlow(): void {
     if (this.socket.destroyed) return;
-    const { limits } = this.options;
-    const busy = this.inFlight >= limits.pipeline_depth_max || this.jsonBacklog.length > 0 || this.legacyQueue.length >= limits.pipeline_depth_max;
-    const backlog = this.socket.writableLength > limits.write_buffer_bytes_max;
-    const pause = this.closing || this.peerEnded || busy || backlog;
+    const backlog = this.socket.writableLength > this.options.limits.write_buffer_bytes_max;
+    const pause = this.closing || this.peerEnded || backlog || this.buffer.hasLine();
     // Only on a change: pause()/resume() on a socket already in that state still cost a tick.
     if (pause === this.readsPaused) return;
     this.readsPaused = pause;
@@ -241,8 +304,13 @@ export class Connection {
     return new Promise((resolve) => this.drainedWaiters.push(resolve));
   }
 
+  /** Nothing running and nothing runnable left (closing connections drop what they had not started). */
   private isDrained(): boolean {
-    return this.socket.destroyed || (this.inFlight === 0 && this.jsonBacklog.length === 0 && !this.legacyRunning && this.legacyQueue.length === 0 && this.fragmentTimer === null);
+    if (this.socket.destroyed) return true;
+    if (this.inFlight > 0 || this.legacyRunning) return false;
+    if (this.closing) return true;
+    if (this.peerEnded) return this.buffer.pendingBytes === 0;
+    return !this.buffer.hasLine() && this.incompleteTimer === null;
   }
 
   private wakeDrained(): void {

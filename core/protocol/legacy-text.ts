@@ -6,6 +6,7 @@
 import { formatCents } from '../ledger/money';
 import type { Rechazo, Resultado } from '../ledger/types';
 import type { ProtocolContext } from './context';
+import { roundAmountArgs } from './legacy-amount';
 
 export interface LegacyReply {
   text: string;
@@ -125,11 +126,23 @@ async function stats(ctx: ProtocolContext, args: string[]): Promise<string> {
   return `OK|Clientes conectados: ${s.clientes_conectados}|Transacciones: ${s.total_transacciones}|IPs activas: ${s.ips_activas}`;
 }
 
-export async function handleLegacyCommand(ctx: ProtocolContext, line: string): Promise<LegacyReply> {
+/**
+ * Words each command needs after the command word (CREAR: a cédula and at least two names).
+ * Legacy framing uses it to tell a whole newline-less command from a piece of one.
+ */
+export const LEGACY_ARGS_MIN: Readonly<Record<string, number>> = { CONSULTA: 1, AUMENTAR: 2, DISMINUIR: 2, CREAR: 3, TRANSFERIR: 3, HISTORIAL: 1, STATS: 0, SALIR: 0 };
+
+export interface LegacyOptions {
+  /** BANCO_LEGACY_ROUND_AMOUNTS: more than two decimals are rounded half-up to cents (legacy-amount.ts). */
+  roundAmounts: boolean;
+}
+
+export async function handleLegacyCommand(ctx: ProtocolContext, line: string, options: LegacyOptions = { roundAmounts: false }): Promise<LegacyReply> {
   const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
   if (words.length === 0) return { text: LEGACY.vacio };
-  const [command, ...args] = words;
-  switch (command.toUpperCase()) {
+  const command = words[0].toUpperCase();
+  const args = options.roundAmounts ? roundAmountArgs(command, words.slice(1)) : words.slice(1);
+  switch (command) {
     case 'CONSULTA':
       return { text: await consulta(ctx, args) };
     case 'AUMENTAR':

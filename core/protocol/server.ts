@@ -9,11 +9,14 @@ import type { Logger } from '../log';
 import { Connection } from './connection';
 import type { Estadisticas, ProtocolContext } from './context';
 import { listenOrExplain } from './listen';
+import { RefusalLog } from './refusal-log';
 
 export interface CoreServerOptions {
   host: string;
   port: number;
   legacyText: boolean;
+  /** Legacy text only: round amounts with more than two decimals half-up (BANCO_LEGACY_ROUND_AMOUNTS). */
+  legacyRoundAmounts?: boolean;
   coreToken: string | null;
   limits: Limits;
   log: Logger;
@@ -45,9 +48,11 @@ export class CoreServer {
   private readonly ctx: ProtocolContext;
   private countCache: { atMs: number; commits: number; total: number } | null = null;
   private lastPublished = { key: '', atMs: 0 };
+  private readonly refusals: RefusalLog;
 
   constructor(private readonly ledger: Ledger, private readonly options: CoreServerOptions) {
     this.ctx = { ledger, estadisticas: () => this.estadisticas() };
+    this.refusals = new RefusalLog(options.log);
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.admit(socket));
     this.server.maxConnections = options.limits.connections_max + 16; // room to answer "too many" politely
   }
@@ -87,13 +92,13 @@ export class CoreServer {
     const { limits } = this.options;
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (this.connections.size >= limits.connections_max || fromAddress >= limits.connections_per_ip_max) {
-      this.options.log.warn('connection.refused', { address, reason: 'too many connections' });
+      this.refusals.note(address, 'too many connections');
       socket.on('error', () => undefined);
       socket.end('ERROR|Demasiadas conexiones\n');
       return;
     }
     this.perAddress.set(address, fromAddress + 1);
-    const connection = new Connection(socket, this.ctx, { limits, legacyText: this.options.legacyText, coreToken: this.options.coreToken, log: this.options.log });
+    const connection = new Connection(socket, this.ctx, { limits, legacyText: this.options.legacyText, legacyRoundAmounts: this.options.legacyRoundAmounts, coreToken: this.options.coreToken, log: this.options.log });
     this.connections.add(connection);
     socket.on('close', () => {
       this.connections.delete(connection);
@@ -113,6 +118,7 @@ export class CoreServer {
     const flushed = [...this.connections].map((c) => (c.socket.writableFinished || c.socket.destroyed ? Promise.resolve() : new Promise<void>((resolve) => c.socket.once('finish', resolve).once('close', resolve))));
     await within(Promise.all(flushed), graceful ? FLUSH_WAIT_MS : 0);
     for (const c of this.connections) c.socket.destroy();
+    this.refusals.close();
     await closed;
   }
 }

@@ -366,8 +366,9 @@ async function legacyPipelined(core: Core, inputs: Array<string | Buffer>): Prom
 async function legacyBare(core: Core, inputs: Array<string | Buffer>): Promise<string[]> {
   const c = await TcpClient.open(core.port);
   c.socket.setNoDelay(true);
-  c.write('CONSULTA 1315151515\n');
-  await c.readLine();
+  // Newline-less from the first command on: after a newline, only newlines would end commands.
+  c.write('CONSULTA 1315151515');
+  expect(await c.readQuiet(40)).toMatch(/^OK\|Juan\|Pérez García\|[0-9]+\.[0-9]{2}$/);
   const replies: string[] = [];
   for (const input of inputs) {
     c.write(toBuffer(input));

@@ -291,25 +291,28 @@ describe('legacy text framing', () => {
     c.close();
   });
 
-  test('a write whose last command has no newline answers that one without a newline', async () => {
+  test('after a newline, a last command without one waits for its newline', async () => {
     const c = await openAt(core);
     c.write('CONSULTA 1315151515\nCONSULTA 1350509525');
-    expect(await c.readQuiet(80)).toBe('OK|Juan|Pérez García|1500.00\nOK|Stefano|Aguilar|5000.00');
+    expect(await c.readQuiet(80)).toBe('OK|Juan|Pérez García|1500.00\n');
+    c.write('\n');
+    expect(await c.readLine()).toBe('OK|Stefano|Aguilar|5000.00');
     c.close();
   });
 
-  test('a CRLF-terminated command is answered with a plain newline', async () => {
+  test('a last command without newline runs when the client ends the stream, and its reply has no newline', async () => {
     const c = await openAt(core);
-    c.write('CONSULTA 1315151515\r\nAUMENTAR 1315151515 5\r\n');
-    expect(await c.readQuiet(80)).toBe('OK|Juan|Pérez García|1500.00\nOK|Depósito exitoso|1505.00\n');
+    c.write('CONSULTA 1315151515\nCONSULTA 1350509525');
+    c.socket.end();
+    expect(await c.readQuiet(80)).toBe('OK|Juan|Pérez García|1500.00\nOK|Stefano|Aguilar|5000.00');
     c.close();
   });
 
   test('a command split across two writes, with the newline at the end of the second, is one command', async () => {
     const c = await openAt(core);
-    c.write('CONSULTA 13151');
+    c.write('CONSULTA ');
     await new Promise((r) => setTimeout(r, 5));
-    c.write('51515\n');
+    c.write('1315151515\n');
     expect(await c.readQuiet(80)).toBe('OK|Juan|Pérez García|1500.00\n');
     c.close();
   });
