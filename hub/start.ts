@@ -52,8 +52,8 @@ function needsServiceLogin(component: Component, env: Env): boolean {
  */
 async function provideServiceLogin(component: Component, env: Env): Promise<void> {
   const configured = (env.BANCO_MQTT_USERNAME ?? '') !== '';
-  if (!configured && needsServiceLogin(component, env) && !env.MQTT_URL && env.NODE_ENV !== 'production') {
-    if (env.BANCO_MQTT_USERS_FILE) throw new ConfigError('BANCO_MQTT_USERS_FILE is set, so the relay and the default flows need a service login: set BANCO_MQTT_USERNAME and BANCO_MQTT_PASSWORD (banco broker-user add <name> --role service).');
+  if (!configured && needsServiceLogin(component, env) && !env.MQTT_URL) {
+    if (env.BANCO_MQTT_USERS_FILE || env.NODE_ENV === 'production') throw new ConfigError('the relay and the default flows need a service login on a broker with a users file: set BANCO_MQTT_USERNAME and BANCO_MQTT_PASSWORD (banco broker-user add <name> --role service).');
     const dev = await loadDevServiceCredential(devServiceFile(env.DATA_DIR ?? './data'));
     env.BANCO_MQTT_USERNAME = dev.username;
     env.BANCO_MQTT_PASSWORD = dev.password;
