@@ -3,7 +3,9 @@ import { loadBrokerConfig } from '../../core/broker';
 import { isLoopback, loadCoreConfig, parseInsecureDev } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import { loadNodeRedConfig } from '../../hub/config';
-import { enforceListenerAuth, openListeners, securityWarnings, type SecurityInputs } from '../../hub/security';
+import { createLogger } from '../../core/log';
+import { HUB_LIMITS } from '../../hub/limits';
+import { enforceListenerAuth, openListeners, securityWarnings, startSecurityReminder, type SecurityInputs } from '../../hub/security';
 
 const TOKEN = 'a-service-token-of-24chr';
 const BCRYPT = '$2b$08$abcdefghijklmnopqrstuu5lqB8VgJxvX2m3zGq6W1kQ6vYt2Wc1a';
@@ -66,5 +68,27 @@ describe('the listener rule', () => {
     expect(() => parseInsecureDev({ NODE_ENV: 'production', BANCO_INSECURE_DEV: 'on' })).toThrow('BANCO_INSECURE_DEV=on is refused with NODE_ENV=production');
     expect(() => parseInsecureDev({ BANCO_INSECURE_DEV: 'si' })).toThrow('BANCO_INSECURE_DEV=si must be on or off.');
     expect(parseInsecureDev({})).toBe(false);
+  });
+});
+
+describe('the insecure reminder', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('logs every warning at start-up and again each interval until stopped', () => {
+    jest.useFakeTimers();
+    const lines: string[] = [];
+    const stop = startSecurityReminder(['INSECURE: a', 'INSECURE: b'], createLogger({ write: (l) => lines.push(l) }));
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'warn', event: 'security.insecure', message: 'INSECURE: a' }), expect.objectContaining({ message: 'INSECURE: b' })]);
+    jest.advanceTimersByTime(HUB_LIMITS.insecure_warning_interval_ms);
+    expect(lines).toHaveLength(4);
+    stop();
+    jest.advanceTimersByTime(HUB_LIMITS.insecure_warning_interval_ms * 3);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('says nothing when nothing is insecure', () => {
+    const lines: string[] = [];
+    startSecurityReminder([], createLogger({ write: (l) => lines.push(l) }))();
+    expect(lines).toEqual([]);
   });
 });
