@@ -1,6 +1,8 @@
 /**
  * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
  * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
+ * Before anything listens, every part's settings are validated and the listener rule applied
+ * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
  * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
  * the outbox) → Node-RED → broker.
  */
