@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { loadBrokerConfig, startEmbeddedBroker } from '../core/broker';
+import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker } from '../core/broker';
 import { loadCoreConfig } from '../core/config';
 import { startCore } from '../core/core-service';
 import { silentLogger } from '../core/log';
@@ -30,13 +30,15 @@ function freePort(): Promise<number> {
 
 interface BrokerHandle {
   url: string;
+  /** The publishers' login: anonymous clients of the embedded broker may only read. */
+  login: { username: string; password: string } | null;
   stop: () => Promise<void>;
 }
 
 async function embedded(dataDir: string): Promise<BrokerHandle> {
   const port = await freePort();
   const broker = await startEmbeddedBroker(loadBrokerConfig({ MQTT_PORT: String(port), MQTT_WS_PORT: 'off', DATA_DIR: dataDir }), silentLogger);
-  return { url: `mqtt://127.0.0.1:${port}`, stop: () => broker.stop() };
+  return { url: `mqtt://127.0.0.1:${port}`, login: await loadDevServiceCredential(devServiceFile(dataDir)), stop: () => broker.stop() };
 }
 
 async function mosquitto(dataDir: string): Promise<BrokerHandle | null> {
@@ -51,6 +53,7 @@ async function mosquitto(dataDir: string): Promise<BrokerHandle | null> {
   if (failed) return null;
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    login: null,
     stop: async () => {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
@@ -85,8 +88,10 @@ async function drive(port: number, rate: number, durationMs: number): Promise<vo
   for (const c of conns) c.destroy();
 }
 
-async function relayLatencies(url: string, dataDir: string, rate: number, durationMs: number): Promise<number[]> {
-  const core = await startCore(loadCoreConfig({ DATA_DIR: dataDir, CORE_PORT: '0', MQTT_URL: url, BANCO_STATS_INTERVAL_MS: '0' }), { log: silentLogger });
+async function relayLatencies(broker: BrokerHandle, dataDir: string, rate: number, durationMs: number): Promise<number[]> {
+  const url = broker.url;
+  const login = broker.login === null ? {} : { BANCO_MQTT_USERNAME: broker.login.username, BANCO_MQTT_PASSWORD: broker.login.password };
+  const core = await startCore(loadCoreConfig({ DATA_DIR: dataDir, CORE_PORT: '0', MQTT_URL: url, BANCO_STATS_INTERVAL_MS: '0', ...login }), { log: silentLogger });
   const sub = await mqtt.connectAsync(url);
   const latencies: number[] = [];
   sub.on('message', (_t, payload) => latencies.push(Date.now() - Date.parse(JSON.parse(payload.toString()).timestamp)));
@@ -97,9 +102,10 @@ async function relayLatencies(url: string, dataDir: string, rate: number, durati
   return latencies;
 }
 
-async function baselineLatencies(url: string, rate: number, durationMs: number): Promise<number[]> {
+async function baselineLatencies(broker: BrokerHandle, rate: number, durationMs: number): Promise<number[]> {
+  const url = broker.url;
   const sub = await mqtt.connectAsync(url);
-  const pub = await mqtt.connectAsync(url);
+  const pub = await mqtt.connectAsync(url, broker.login ?? {});
   const latencies: number[] = [];
   sub.on('message', (_t, payload) => latencies.push(Date.now() - JSON.parse(payload.toString()).sent));
   await sub.subscribeAsync('banco/bench/baseline', { qos: 1 });
@@ -132,8 +138,8 @@ export async function benchRelayLatency(options: { quick: boolean; rate?: number
       continue;
     }
     try {
-      const base = await baselineLatencies(broker.url, rate, durationMs);
-      const relay = await relayLatencies(broker.url, dataDir, rate, durationMs);
+      const base = await baselineLatencies(broker, rate, durationMs);
+      const relay = await relayLatencies(broker, dataDir, rate, durationMs);
       if (relay.length === 0 || base.length === 0) throw new Error(`no events arrived through the ${name} broker`);
       for (const p of [50, 99]) {
         const value = percentile(relay, p);

@@ -67,10 +67,21 @@ function parseFaults(env: Env): ReadonlySet<Fault> {
 
 export type Env = Record<string, string | undefined>;
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/i;
 
+/** True for addresses only this machine can reach; 0.0.0.0, :: and every other name are beyond. */
 export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
+}
+
+/**
+ * BANCO_INSECURE_DEV=on: the one explicit opt-out from "a listener bound beyond loopback never
+ * serves without authentication" (CONTRACT §1). Refused in production; hub/security.ts logs it.
+ */
+export function parseInsecureDev(env: Env): boolean {
+  const on = parseBoolean(env, 'BANCO_INSECURE_DEV', false);
+  if (on && env.NODE_ENV === 'production') throw new ConfigError('BANCO_INSECURE_DEV=on is refused with NODE_ENV=production; configure the credentials instead (docs/security.md).');
+  return on;
 }
 
 export function parsePort(env: Env, name: string, fallback: number): number {

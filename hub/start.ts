@@ -1,18 +1,21 @@
 /**
  * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
  * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
+ * Before anything listens, every part's settings are validated and the listener rule applied
+ * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
  * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
  * the outbox) → Node-RED → broker.
  */
 import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
 import type { Ledger } from '../core/ledger/ledger';
-import { loadBrokerConfig, startEmbeddedBroker, type Principal } from '../core/broker';
-import { loadCoreConfig, type Env } from '../core/config';
+import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker, type BrokerOptions, type Principal } from '../core/broker';
+import { loadCoreConfig, parseBoolean, parseInsecureDev, type CoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { loadNodeRedConfig } from './config';
+import { loadNodeRedConfig, type NodeRedConfig } from './config';
+import { enforceListenerAuth, securityWarnings, startSecurityReminder, type SecurityInputs } from './security';
 import { startNodeRed } from './node-red';
 
 export const COMPONENTS = ['all', 'broker', 'core', 'node-red'] as const;
@@ -37,35 +40,79 @@ function customerLogin(ledger: () => Ledger | null) {
   };
 }
 
+/** Does this component run an MQTT client of the hub's own (relay or default flows)? */
+function needsServiceLogin(component: Component, env: Env): boolean {
+  if (component === 'all' || component === 'node-red') return true;
+  return component === 'core' && parseBoolean(env, 'BANCO_RELAY', true);
+}
+
+/**
+ * Gives the relay and the default flows a `service` login when none is configured: anonymous
+ * clients may only read (core/broker/principal.ts). On the embedded broker without a users file
+ * that is the development service credential under DATA_DIR, shared by every process of the hub
+ * through the file, never logged. The flows read it as ${BANCO_MQTT_USERNAME}/${BANCO_MQTT_PASSWORD}.
+ */
+async function provideServiceLogin(component: Component, env: Env): Promise<void> {
+  const configured = (env.BANCO_MQTT_USERNAME ?? '') !== '';
+  if (!configured && needsServiceLogin(component, env) && !env.MQTT_URL) {
+    if (env.BANCO_MQTT_USERS_FILE || env.NODE_ENV === 'production') throw new ConfigError('the relay and the default flows need a service login on a broker with a users file: set BANCO_MQTT_USERNAME and BANCO_MQTT_PASSWORD (banco broker-user add <name> --role service).');
+    const dev = await loadDevServiceCredential(devServiceFile(env.DATA_DIR ?? './data'));
+    env.BANCO_MQTT_USERNAME = dev.username;
+    env.BANCO_MQTT_PASSWORD = dev.password;
+  }
+  // Unset = anonymous for the flows' broker node (${…} left unset would be sent as text).
+  env.BANCO_MQTT_USERNAME = env.BANCO_MQTT_USERNAME ?? '';
+  env.BANCO_MQTT_PASSWORD = env.BANCO_MQTT_PASSWORD ?? '';
+}
+
+interface Plan {
+  broker: BrokerOptions | null;
+  editor: NodeRedConfig | null;
+  core: CoreConfig | null;
+  security: SecurityInputs;
+}
+
+/** Every setting of the parts to start, validated before anything listens. */
+function planComponents(component: Component, env: Env): Plan {
+  const embeddedBroker = component === 'broker' || (component === 'all' && !env.MQTT_URL);
+  const broker = embeddedBroker ? loadBrokerConfig(env) : null;
+  const editor = component === 'all' || component === 'node-red' ? loadNodeRedConfig(env) : null;
+  const core = component === 'all' || component === 'core' ? loadCoreConfig(env) : null;
+  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, insecureDev: parseInsecureDev(env) };
+  enforceListenerAuth(security);
+  return { broker, editor, core, security };
+}
+
 export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
   if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
-  const running: Running[] = [];
   // One data directory for every component, also as Node-RED's nodes see it (audit log default).
   env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
   // The default flows name the prefix as ${BANCO_TOPIC_PREFIX}; Node-RED leaves unset variables as text.
   env.BANCO_TOPIC_PREFIX = env.BANCO_TOPIC_PREFIX || 'banco';
-  // …and its broker credentials as ${BANCO_MQTT_USERNAME}/${BANCO_MQTT_PASSWORD}: empty = anonymous (dev).
-  env.BANCO_MQTT_USERNAME = env.BANCO_MQTT_USERNAME ?? '';
-  env.BANCO_MQTT_PASSWORD = env.BANCO_MQTT_PASSWORD ?? '';
+  if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
+  const plan = planComponents(component, env);
+  await provideServiceLogin(component, env);
+  const running: Running[] = [];
   try {
     let ledger: Ledger | null = null;
-    const embeddedBroker = component === 'broker' || (component === 'all' && !env.MQTT_URL);
-    if (embeddedBroker) {
-      const options = { ...loadBrokerConfig(env), authenticate: component === 'all' ? customerLogin(() => ledger) : undefined };
+    if (plan.broker !== null) {
+      const options = { ...plan.broker, authenticate: component === 'all' ? customerLogin(() => ledger) : undefined };
       const broker = await startEmbeddedBroker(options, log.child({ component: 'broker' }));
       running.push({ name: 'broker', stop: () => broker.stop() });
     }
     // Node-RED before the core: its flows subscribe before the relay publishes the first event.
-    if (component === 'all' || component === 'node-red') {
-      if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
-      const red = await startNodeRed(loadNodeRedConfig(env), log.child({ component: 'node-red' }));
+    if (plan.editor !== null) {
+      const red = await startNodeRed(plan.editor, log.child({ component: 'node-red' }));
       running.push({ name: 'node-red', stop: () => red.stop() });
     }
-    if (component === 'all' || component === 'core') {
+    if (plan.core !== null) {
+      // Loaded again: provideServiceLogin may have just supplied the relay's login.
       const core = await startCore(loadCoreConfig(env), { log });
       ledger = core.ledger;
       running.push({ name: 'core', stop: () => core.stop() });
     }
+    const stopReminder = startSecurityReminder(securityWarnings(plan.security), log.child({ component: 'security' }));
+    running.push({ name: 'security', stop: async () => stopReminder() });
     return running;
   } catch (err) {
     await stopAll(running, log);
@@ -78,7 +125,7 @@ export async function startComponents(component: Component, env: Env, log: Logge
  * outbox while Node-RED still consumes; then Node-RED closes (its nodes finish their writes);
  * the broker goes last.
  */
-const STOP_ORDER = ['core', 'node-red', 'broker'];
+const STOP_ORDER = ['security', 'core', 'node-red', 'broker'];
 const DELIVERY_SETTLE_MS = 300;
 
 export async function stopAll(running: Running[], log: Logger): Promise<void> {

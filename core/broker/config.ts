@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseBoolean, parseInteger, parsePort, type Env } from '../config';
+import { isLoopback, parseInsecureDev, parseBoolean, parseInteger, parsePort, type Env } from '../config';
+import { devServiceFile } from './dev-service';
 import { ConfigError } from '../errors';
 import { BROKER_LIMITS, type BrokerLimits } from './limits';
 import type { Authenticator } from './principal';
@@ -25,8 +26,14 @@ export interface BrokerOptions {
   wsPort: number | null;
   tls: BrokerTlsOptions | null;
   topicPrefix: string;
+  /** Anonymous clients connect as readers (principal.ts); never publishers. */
   allowAnonymous: boolean;
   usersFile: string | null;
+  /**
+   * The development service credential file (dev-service.ts), accepted as a `service` login;
+   * null in production and whenever a users file is configured.
+   */
+  devServiceFile: string | null;
   /** Directory of the on-disk session store; null keeps sessions in memory only. */
   persistenceDir: string | null;
   limits: Readonly<BrokerLimits>;
@@ -61,9 +68,13 @@ function parseWsPort(env: Env): number | null {
 
 export function loadBrokerConfig(env: Env): BrokerOptions {
   const production = env.NODE_ENV === 'production';
+  const host = env.HOST || '127.0.0.1';
   const topicPrefix = env.BANCO_TOPIC_PREFIX || 'banco';
   if (!PREFIX.test(topicPrefix)) throw new ConfigError(`BANCO_TOPIC_PREFIX=${topicPrefix} must be topic levels of letters, digits, '_' or '-' (e.g. banco), without wildcards.`);
-  const allowAnonymous = parseBoolean(env, 'BANCO_MQTT_ALLOW_ANONYMOUS', !production);
+  // Anonymous (read-only) access is a loopback development convenience; beyond loopback it is
+  // off unless asked for (or BANCO_INSECURE_DEV=on); hub/security.ts refuses it there without
+  // the opt-out (CONTRACT §1).
+  const allowAnonymous = parseBoolean(env, 'BANCO_MQTT_ALLOW_ANONYMOUS', !production && (isLoopback(host) || parseInsecureDev(env)));
   if (production && allowAnonymous) throw new ConfigError('BANCO_MQTT_ALLOW_ANONYMOUS=on is refused with NODE_ENV=production; create users with "banco broker-user add".');
   const usersFile = env.BANCO_MQTT_USERS_FILE ? path.resolve(env.BANCO_MQTT_USERS_FILE) : null;
   if (production && usersFile === null) throw new ConfigError('NODE_ENV=production requires BANCO_MQTT_USERS_FILE (MQTT users and password hashes; see docs/event-bus.md).');
@@ -72,13 +83,14 @@ export function loadBrokerConfig(env: Env): BrokerOptions {
   limits.connections_max = parseInteger(env, 'BANCO_MQTT_CONNECTIONS_MAX', BROKER_LIMITS.connections_max, 1, 100_000);
   limits.packet_bytes_max = parseInteger(env, 'BANCO_MQTT_PACKET_BYTES_MAX', BROKER_LIMITS.packet_bytes_max, 1024, 256 * 1024 * 1024);
   return Object.freeze({
-    host: env.HOST || '127.0.0.1',
+    host,
     tcpPort: parsePort(env, 'MQTT_PORT', 1883),
     wsPort: parseWsPort(env),
     tls: parseTls(env),
     topicPrefix,
     allowAnonymous,
     usersFile,
+    devServiceFile: production || usersFile !== null ? null : devServiceFile(dataDir),
     // Off by default: with aedes 1.2 + aedes-persistence-level 9.2, concurrent QoS 1 publishes
     // matching a persistent session are acknowledged but some are never delivered to anyone
     // (reproduced: 568 of 600). See docs/event-bus.md "Known problem".

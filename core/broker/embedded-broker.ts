@@ -13,6 +13,7 @@ import { hashPin } from '../ledger/pin';
 import type { Logger } from '../log';
 import type { BrokerOptions } from './config';
 import { createConnectionGate } from './connection-gate';
+import { loadDevServiceCredential } from './dev-service';
 import { createHooks } from './hooks';
 import { boundPort, closeServer, startTcpListener, startTlsListener, startWsListener, type Handle } from './listeners';
 import { createLogin } from './login';
@@ -28,14 +29,18 @@ export interface EmbeddedBroker {
   stop(): Promise<void>;
 }
 
-async function loadUsers(file: string | null): Promise<Map<string, UserRecord>> {
-  const users = file === null ? [] : await readUsersFile(file);
+async function loadUsers(options: BrokerOptions): Promise<Map<string, UserRecord>> {
+  const users = options.usersFile === null ? [] : await readUsersFile(options.usersFile);
+  if (options.devServiceFile !== null && options.usersFile === null) {
+    const dev = await loadDevServiceCredential(options.devServiceFile);
+    users.push({ username: dev.username, passwordHash: await hashPin(dev.password), role: 'service' });
+  }
   return new Map(users.map((u) => [u.username, u]));
 }
 
 async function createBroker(options: BrokerOptions, log: Logger, store: OpenedPersistence | null): Promise<Aedes> {
   const login = createLogin({
-    users: await loadUsers(options.usersFile),
+    users: await loadUsers(options),
     authenticate: options.authenticate,
     allowAnonymous: options.allowAnonymous,
     dummyHash: await hashPin(randomBytes(16).toString('hex')),
@@ -90,7 +95,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger): 
     const tls = options.tls === null ? null : await startTlsListener(handle, options.host, options.tls, gate);
     if (tls !== null) servers.push(tls);
     const ports = { tcpPort: boundPort(tcp), wsPort: ws && boundPort(ws), tlsPort: tls && boundPort(tls) };
-    log.info('mqtt_broker_started', { host: options.host, ...ports, persistence: options.persistenceDir !== null, anonymous: options.allowAnonymous });
+    log.info('mqtt_broker_started', { host: options.host, ...ports, persistence: options.persistenceDir !== null, anonymous: options.allowAnonymous, devService: options.devServiceFile !== null && options.usersFile === null });
     return { ...ports, stop };
   } catch (err) {
     await stop();

@@ -1,6 +1,6 @@
 import { canPublish, canReceive, canSubscribe } from '../../core/broker/acl';
 import { createHeaderScanner } from '../../core/broker/packet-size-guard';
-import type { Principal } from '../../core/broker/principal';
+import { ANONYMOUS_PRINCIPAL, type Principal } from '../../core/broker/principal';
 
 const service: Principal = { username: 'relay', role: 'service' };
 const reader: Principal = { username: 'auditor', role: 'reader' };
@@ -15,6 +15,8 @@ describe('ACL rules', () => {
     [service, 'otro/banco/depositos', false],
     [reader, 'banco/depositos', false],
     [customer, 'banco/saldo/123', false],
+    [ANONYMOUS_PRINCIPAL, 'banco/saldo/123', false],
+    [ANONYMOUS_PRINCIPAL, 'banco/alertas', false],
   ])('publish: %j to %s → %s', (who, topic, allowed) => {
     expect(canPublish(who, topic, 'banco')).toBe(allowed);
   });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
 import type { Principal } from '../../core/broker/principal';
-import { SETTLE_MS, collect, connect, endAll, publish, sleep, startBroker, subscribeGranted, tempDir, waitFor, writeUsers } from './helpers';
+import { SETTLE_MS, collect, connect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor, writeUsers } from './helpers';
 
 const OWN = '1350509525';
 const OTHER = '1712345675';
@@ -148,16 +148,19 @@ describe('embedded broker in development mode', () => {
   });
   afterAll(() => broker.stop());
 
-  it('lets anonymous clients publish and subscribe under the prefix', async () => {
+  it('lets anonymous clients subscribe under the prefix but never publish; the development service login publishes', async () => {
     const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
     const sub = await connect(url);
     const seen = collect(sub);
     expect(await subscribeGranted(sub, ['banco/#'])).toEqual([1]);
-    const pub = await connect(url);
+    const anonymous = await connect(url);
+    anonymous.publish('banco/depositos', 'forged', { qos: 0 });
+    const pub = await connect(url, await serviceLogin());
     await publish(pub, 'banco/depositos', 'hola');
     await waitFor(() => seen.length === 1);
-    expect(seen[0]).toMatchObject({ topic: 'banco/depositos', payload: 'hola' });
-    await endAll([sub, pub]);
+    await sleep(SETTLE_MS);
+    expect(seen.map((m) => m.payload)).toEqual(['hola']);
+    await endAll([sub, anonymous, pub]);
   });
 
   it('still refuses a username with a wrong password', async () => {

@@ -23,6 +23,12 @@ describe('loadBrokerConfig', () => {
     expect(loadBrokerConfig({ BANCO_MQTT_ALLOW_ANONYMOUS: 'off' }).allowAnonymous).toBe(false);
   });
 
+  it('keeps anonymous access off beyond loopback unless asked for or BANCO_INSECURE_DEV=on', () => {
+    expect(loadBrokerConfig({ HOST: '0.0.0.0' }).allowAnonymous).toBe(false);
+    expect(loadBrokerConfig({ HOST: '0.0.0.0', BANCO_INSECURE_DEV: 'on' }).allowAnonymous).toBe(true);
+    expect(loadBrokerConfig({ HOST: '0.0.0.0', BANCO_MQTT_ALLOW_ANONYMOUS: 'on' }).allowAnonymous).toBe(true);
+  });
+
   it.each([
     [{ MQTT_PORT: '70000' }, 'MQTT_PORT=70000 is not a TCP port'],
     [{ MQTT_WS_PORT: 'nine' }, 'MQTT_WS_PORT=nine is not a TCP port'],

@@ -4,18 +4,20 @@
  * (With BANCO_MQTT_PERSISTENCE=on this fails today: see docs/event-bus.md "Known problem".)
  */
 import mqtt from 'mqtt';
-import { loadBrokerConfig, startEmbeddedBroker } from '../../core/broker';
+import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker } from '../../core/broker';
 import { silentLogger } from '../../core/log';
 import { freePort } from '../helpers/ports';
 import { tempDir } from '../helpers/core';
 
 it('delivers all of 600 concurrent QoS 1 publishes to a persistent and a clean subscriber', async () => {
   const port = await freePort();
-  const broker = await startEmbeddedBroker(loadBrokerConfig({ MQTT_PORT: String(port), MQTT_WS_PORT: 'off', DATA_DIR: tempDir() }), silentLogger);
+  const dataDir = tempDir();
+  const broker = await startEmbeddedBroker(loadBrokerConfig({ MQTT_PORT: String(port), MQTT_WS_PORT: 'off', DATA_DIR: dataDir }), silentLogger);
   const url = `mqtt://127.0.0.1:${port}`;
   const persistent = await mqtt.connectAsync(url, { clientId: 'flows', clean: false });
   const clean = await mqtt.connectAsync(url);
-  const publisher = await mqtt.connectAsync(url);
+  // Anonymous clients may only read; the hub's publishers use the development service login.
+  const publisher = await mqtt.connectAsync(url, await loadDevServiceCredential(devServiceFile(dataDir)));
   try {
     const got = { persistent: new Set<string>(), clean: new Set<string>() };
     persistent.on('message', (_t, p) => got.persistent.add(p.toString()));

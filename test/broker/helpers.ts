@@ -6,6 +6,7 @@ import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient 
 import { loadBrokerConfig, type BrokerOptions } from '../../core/broker/config';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../core/broker/embedded-broker';
 import { writeUsersFile, type UserRecord } from '../../core/broker/users-file';
+import { devServiceFile, loadDevServiceCredential } from '../../core/broker/dev-service';
 import { hashPin } from '../../core/ledger/pin';
 import { silentLogger } from '../../core/log';
 import type { Principal } from '../../core/broker/principal';
@@ -23,13 +24,22 @@ export async function writeUsers(file: string, users: Array<Principal & { passwo
   await writeUsersFile(file, records);
 }
 
+/** DATA_DIR of the brokers these suites start: where their development service login lives. */
+const DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'banco-broker-data-'));
+
 export function brokerOptions(overrides: Partial<BrokerOptions> = {}): BrokerOptions {
-  const base = loadBrokerConfig({ MQTT_PORT: '0', MQTT_WS_PORT: '0' });
+  const base = loadBrokerConfig({ MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR });
   return { ...base, ...overrides };
 }
 
 export function startBroker(overrides: Partial<BrokerOptions> = {}): Promise<EmbeddedBroker> {
   return startEmbeddedBroker(brokerOptions(overrides), silentLogger);
+}
+
+/** The development service login (anonymous clients may only read): for test publishers. */
+export async function serviceLogin(): Promise<IClientOptions> {
+  const { username, password } = await loadDevServiceCredential(devServiceFile(DATA_DIR));
+  return { username, password };
 }
 
 /** Connects and resolves on CONNACK 0; rejects with the refusal (err.code = CONNACK return code). */

@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors';
 import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
 import { freePort } from '../helpers/ports';
 import { makeTestCerts } from './certs';
-import { collect, connect, endAll, publish, sleep, startBroker, subscribeGranted, tempDir, waitFor } from './helpers';
+import { collect, connect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor } from './helpers';
 
 describe('embedded broker listeners', () => {
   it('serves MQTT over WebSocket to mqtt.js on ws://', async () => {
@@ -14,7 +14,7 @@ describe('embedded broker listeners', () => {
       const ws = await connect(`ws://127.0.0.1:${broker.wsPort}`);
       const seen = collect(ws);
       expect(await subscribeGranted(ws, ['banco/#'])).toEqual([1]);
-      const tcp = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`);
+      const tcp = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, await serviceLogin());
       await publish(tcp, 'banco/retiros', 'por-ws');
       await waitFor(() => seen.length === 1);
       expect(seen[0]).toMatchObject({ topic: 'banco/retiros', payload: 'por-ws' });
@@ -35,7 +35,7 @@ describe('embedded broker listeners', () => {
     const certs = makeTestCerts(tmp.dir);
     const broker = await startBroker({ allowAnonymous: true, tls: { port: 0, certFile: certs.certFile, keyFile: certs.keyFile, caFile: null } });
     try {
-      const client = await connect(`mqtts://127.0.0.1:${broker.tlsPort}`, { ca: readFileSync(certs.caFile), servername: 'localhost' });
+      const client = await connect(`mqtts://127.0.0.1:${broker.tlsPort}`, { ca: readFileSync(certs.caFile), servername: 'localhost', ...(await serviceLogin()) });
       const seen = collect(client);
       await subscribeGranted(client, ['banco/alertas']);
       await publish(client, 'banco/alertas', 'cifrado');
@@ -77,12 +77,12 @@ describe('embedded broker listeners', () => {
   it('closes a connection whose packet claims more than the packet size bound', async () => {
     const broker = await startBroker({ allowAnonymous: true, limits: { ...(await import('../../core/broker/limits')).BROKER_LIMITS, packet_bytes_max: 1024 } });
     try {
-      const client = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`);
+      const client = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, await serviceLogin());
       let closed = false;
       client.on('close', () => (closed = true));
       client.publish('banco/x', Buffer.alloc(2048), { qos: 0 });
       await waitFor(() => closed);
-      const small = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`);
+      const small = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, await serviceLogin());
       const seen = collect(small);
       await subscribeGranted(small, ['banco/x']);
       await publish(small, 'banco/x', Buffer.alloc(1000).toString());

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connect, connectCollecting, collect, endAll, publish, sleep, startBroker, subscribeGranted, tempDir, waitFor, SETTLE_MS } from './helpers';
+import { connect, connectCollecting, collect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor, SETTLE_MS } from './helpers';
 
 describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
   const tmp = tempDir('banco-mqtt-store-');
@@ -12,7 +12,7 @@ describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
     const subscriber = await connect(`mqtt://127.0.0.1:${first.tcpPort}`, session);
     await subscribeGranted(subscriber, ['banco/depositos']);
     await subscriber.endAsync();
-    const publisher = await connect(`mqtt://127.0.0.1:${first.tcpPort}`);
+    const publisher = await connect(`mqtt://127.0.0.1:${first.tcpPort}`, await serviceLogin());
     await publish(publisher, 'banco/depositos', '{"id":"ev-1"}', { qos: 1 });
     await publish(publisher, 'banco/saldo/123', '{"saldo_nuevo":5}', { qos: 1, retain: true });
     await endAll([publisher]);
@@ -40,7 +40,7 @@ describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
     const subscriber = await connect(`mqtt://127.0.0.1:${first.tcpPort}`, session);
     await subscribeGranted(subscriber, ['banco/depositos']);
     await subscriber.endAsync();
-    const publisher = await connect(`mqtt://127.0.0.1:${first.tcpPort}`);
+    const publisher = await connect(`mqtt://127.0.0.1:${first.tcpPort}`, await serviceLogin());
     await publish(publisher, 'banco/depositos', 'perdido');
     await endAll([publisher]);
     await first.stop();
@@ -60,7 +60,7 @@ describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
       const subscriber = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, session);
       await subscribeGranted(subscriber, ['banco/retiros']);
       await subscriber.endAsync();
-      const publisher = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`);
+      const publisher = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, await serviceLogin());
       for (let i = 1; i <= 5; i++) await publish(publisher, 'banco/retiros', `r${i}`);
       const { client: back, seen } = await connectCollecting(`mqtt://127.0.0.1:${broker.tcpPort}`, session);
       await sleep(SETTLE_MS);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
 import { runMonitor } from '../../core/monitor/run-monitor';
-import { connect, endAll, publish, startBroker, tempDir, waitFor, writeUsers } from '../broker/helpers';
+import { connect, endAll, publish, serviceLogin, startBroker, tempDir, waitFor, writeUsers } from '../broker/helpers';
 
 interface Captured {
   stream: PassThrough;
@@ -102,7 +102,7 @@ describe('banco monitor', () => {
     try {
       await waitFor(() => out.lines().filter((l) => l.startsWith('# conectado')).length === 2, 10_000);
       expect(out.lines().some((l) => l.startsWith('# reconectando'))).toBe(true);
-      const pub = await connect(`mqtt://127.0.0.1:${port}`);
+      const pub = await connect(`mqtt://127.0.0.1:${port}`, await serviceLogin()); // anonymous clients may only read
       await publish(pub, 'banco/retiros', JSON.stringify({ cedula: '9', monto: 1, saldo_nuevo: 2 }));
       await endAll([pub]);
       await waitFor(() => out.lines().includes('RETIRO: $1.00 - Cédula: 9 - Nuevo saldo: $2.00'));
