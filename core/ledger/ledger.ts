@@ -32,16 +32,23 @@ export type VerificacionPin = { ok: true } | Rechazo;
 
 const NAME_MAX_CHARS = 100;
 const REF_MAX_CHARS = 64;
-// Names end up inside legacy `|`-separated replies and log lines: no separators, no control chars.
-const NAME_FORBIDDEN = /[|\u0000-\u001f\u007f]/;
+/**
+ * Names end up inside legacy `|`-separated replies, terminals and log lines, so they may not hold:
+ * `|`; control characters (Cc: C0 incl. tab and CR, DEL, and C1 — U+009B is a terminal's CSI);
+ * format characters (Cf: bidirectional overrides and isolates, zero-width space/joiners, BOM);
+ * line and paragraph separators (Zl, Zp); lone surrogates (Cs, not UTF-8 encodable) and U+FFFD,
+ * which is what bytes that were not UTF-8 decode to on a legacy line.
+ */
+const NAME_FORBIDDEN = /[|\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD]/u;
 const REF_PATTERN = /^[\u0021-\u007e]{1,64}$/;
 
 const reject = (code: Rechazo['code'], extra: Omit<Rechazo, 'ok' | 'code'> = {}): Rechazo => ({ ok: false, code, ...extra });
 
 function cleanName(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || NAME_FORBIDDEN.test(value)) return null;
+  // Only spaces are left to tidy (a tab or CR was refused above, not turned into a space).
   const name = value.trim().replace(/\s+/g, ' ');
-  if (name.length === 0 || name.length > NAME_MAX_CHARS || NAME_FORBIDDEN.test(name)) return null;
+  if (name.length === 0 || name.length > NAME_MAX_CHARS) return null;
   return name;
 }
 

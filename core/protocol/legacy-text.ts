@@ -126,7 +126,7 @@ async function stats(ctx: ProtocolContext, args: string[]): Promise<string> {
 }
 
 export async function handleLegacyCommand(ctx: ProtocolContext, line: string): Promise<LegacyReply> {
-  const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = line.trim().split(/ +/).filter((w) => w.length > 0);
   if (words.length === 0) return { text: LEGACY.vacio };
   const [command, ...args] = words;
   switch (command.toUpperCase()) {
