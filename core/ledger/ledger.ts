@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, type Clock } from '../clock';
+import { HubError } from '../errors';
 import type { LedgerStore } from '../store/store';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
-import { hashPin, PIN_PATTERN, verifyPin } from './pin';
+import { hashPin, PIN_PATTERN, withPinHashing } from './pin';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
 export interface LedgerOptions {
@@ -163,12 +164,13 @@ export class Ledger {
   }
 
   /**
-   * `pin_failures_max` wrong PINs in a row lock the account for `pin_lock_ms`. The checks of one
-   * account run one at a time in this process (at most `pin_checks_waiting_max` waiting, past it
-   * LIMITE_EXCEDIDO), so parallel guesses get no more tries than sequential ones, while a user's
-   * concurrent correct logins simply queue. Each attempt is also reserved in the database before
-   * the slow check, which bounds parallel guesses from several processes. Unknown accounts and
-   * accounts without a PIN answer like a wrong PIN, after the same amount of work.
+   * `pin_failures_max` wrong PINs, each within `pin_lock_ms` of the last, lock the cédula for
+   * `pin_lock_ms` (rule: pin-lock.ts). The checks of one cédula run one at a time in this process
+   * (at most `pin_checks_waiting_max` waiting, past it LIMITE_EXCEDIDO), so parallel guesses get
+   * no more tries than sequential ones, while a user's concurrent correct logins simply queue.
+   * Each attempt is also reserved in the database before the slow check, which bounds guesses from
+   * several processes. Unknown cédulas and accounts without a PIN go through the very same steps
+   * (reservation, lock, scrypt against a hash no PIN matches), so no answer tells them apart.
    */
   async verificarPin(cedula: unknown, pin: unknown): Promise<VerificacionPin> {
     if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
@@ -193,19 +195,26 @@ export class Ledger {
 
   private async checkPin(cedula: string, pin: string): Promise<VerificacionPin> {
     const state = await this.store.getPinState(cedula);
-    if (!state || state.pinHash === null) {
-      // Same scrypt work as a real check, so timing does not tell which cédulas have accounts.
-      await verifyPin(pin, await this.dummyPinHash());
-      return reject('PIN_INCORRECTO');
+    const pinHash = state?.pinHash ?? null;
+    const stored = pinHash ?? (await this.dummyPinHash());
+    try {
+      // The attempt is reserved only once a hashing slot is held: a busy process refuses it
+      // (LIMITE_EXCEDIDO) without counting a failure against the cédula.
+      return await withPinHashing(async (hashing) => {
+        const nowMs = this.clock.now().getTime();
+        const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+        if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
+        const matches = PIN_PATTERN.test(pin) && (await hashing.verify(pin, stored));
+        if (matches && pinHash !== null) {
+          await this.store.resetPinFailures(cedula);
+          return { ok: true };
+        }
+        return attempt.fallos >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
+      });
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'LIMITE_EXCEDIDO') return reject('LIMITE_EXCEDIDO');
+      throw err;
     }
-    const nowMs = this.clock.now().getTime();
-    const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
-    if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
-    if (PIN_PATTERN.test(pin) && (await verifyPin(pin, state.pinHash))) {
-      await this.store.resetPinFailures(cedula);
-      return { ok: true };
-    }
-    return attempt.fallos >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
   }
 
   private dummyPinHash(): Promise<string> {
