@@ -51,11 +51,6 @@ export class SlotBound {
     private readonly waitingMax: number,
   ) {}
 
-  /** Hashes running and waiting right now. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running < this.concurrencyMax) this.running++;
     else if (this.waiting.length >= this.waitingMax) throw new HubError('LIMITE_EXCEDIDO', 'Demasiadas verificaciones de PIN en curso, intente de nuevo');
