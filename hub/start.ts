@@ -10,7 +10,7 @@ import type { Ledger } from '../core/ledger/ledger';
 import { loadBrokerConfig, startEmbeddedBroker, type Principal } from '../core/broker';
 import { loadCoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
-import { ConfigError } from '../core/errors';
+import { ConfigError, HubError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { loadNodeRedConfig } from './config';
 import { startNodeRed } from './node-red';
@@ -33,6 +33,8 @@ function customerLogin(ledger: () => Ledger | null) {
     const l = ledger();
     if (l === null || !isAccountKey(username)) return null;
     const r = await l.verificarPin(username, password);
+    // Too many PIN checks in flight: the broker answers "server unavailable", not "wrong PIN".
+    if (!r.ok && r.code === 'LIMITE_EXCEDIDO') throw new HubError('LIMITE_EXCEDIDO');
     return r.ok ? { username, role: 'customer', cedula: username } : null;
   };
 }
