@@ -67,8 +67,19 @@ export const LIMITS = {
   pin_failures_max: 5,
   /** PIN checks of one account waiting behind the one running (they run one at a time). */
   pin_checks_waiting_max: 8,
-  /** How long a locked account stays locked. */
+  /**
+   * How long a locked account stays locked; also how long a wrong PIN counts: the count starts
+   * again from zero once this long passed since the last wrong PIN, or once a lock expired.
+   */
   pin_lock_ms: 15 * 60 * 1000,
+  /**
+   * scrypt hashes (PIN checks, broker logins, new PINs) running at once in one process. Each
+   * holds a libuv thread-pool thread (4 by default) for tens of ms; file I/O and the audit log
+   * share that pool, so hashing may take at most half of it.
+   */
+  pin_hash_concurrency_max: 2,
+  /** Hashes waiting for a slot, process-wide; past it LIMITE_EXCEDIDO (broker: CONNACK 3). */
+  pin_hash_waiting_max: 64,
   /** Grace period for in-flight requests at shutdown before connections are cut. */
   shutdown_grace_ms: 10_000,
 } as const;

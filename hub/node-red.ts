@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
+import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { listenOrExplain } from '../core/protocol/listen';
 import type { NodeRedConfig } from './config';
@@ -73,9 +74,23 @@ function prepareUserDir(config: NodeRedConfig): string {
   return flowFile;
 }
 
+/**
+ * node-red is a dev and optional peer dependency (package.json): a palette install must not pull
+ * a second Node-RED, while `npm install` in a clone brings it for the embedded hub.
+ */
+function requireNodeRed(): NodeRedRuntime {
+  try {
+    return require('node-red') as NodeRedRuntime;
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && /'node-red'/.test((err as Error).message);
+    if (!missing) throw err;
+    throw new ConfigError('node-red is not installed: run "npm install" (it installs node-red for the embedded hub), or "npm install node-red@4" beside this package.');
+  }
+}
+
 export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<EmbeddedNodeRed> {
   // A stopped Node-RED runtime cannot start again in the same process: require it once per start.
-  const RED = require('node-red') as NodeRedRuntime;
+  const RED = requireNodeRed();
   const flowFile = prepareUserDir(config);
   const app = express();
   const server = http.createServer(app);

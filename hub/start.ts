@@ -12,7 +12,7 @@ import type { Ledger } from '../core/ledger/ledger';
 import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker, type BrokerOptions, type Principal } from '../core/broker';
 import { loadCoreConfig, parseBoolean, parseInsecureDev, type CoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
-import { ConfigError } from '../core/errors';
+import { ConfigError, HubError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { loadNodeRedConfig, type NodeRedConfig } from './config';
 import { enforceListenerAuth, securityWarnings, startSecurityReminder, type SecurityInputs } from './security';
@@ -36,6 +36,8 @@ function customerLogin(ledger: () => Ledger | null) {
     const l = ledger();
     if (l === null || !isAccountKey(username)) return null;
     const r = await l.verificarPin(username, password);
+    // Too many PIN checks in flight: the broker answers "server unavailable", not "wrong PIN".
+    if (!r.ok && r.code === 'LIMITE_EXCEDIDO') throw new HubError('LIMITE_EXCEDIDO');
     return r.ok ? { username, role: 'customer', cedula: username } : null;
   };
 }

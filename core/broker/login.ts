@@ -1,8 +1,10 @@
 /**
  * Deciding who a CONNECT is (MQTT 3.1.1 §3.1.3.4–5): users file first, then the injected
  * authenticator (customer cédula + PIN), then anonymous when allowed. Password checks are scrypt,
- * so at most `concurrencyMax` run at once; unknown users cost the same as known ones.
+ * so at most `concurrencyMax` logins run at once, and their hashes share the process-wide hashing
+ * bound with the core's PIN checks; unknown users cost the same as known ones.
  */
+import { HubError } from '../errors';
 import { verifyPin } from '../ledger/pin';
 import type { Logger } from '../log';
 import { ANONYMOUS_PRINCIPAL, isRole, type Authenticator, type Principal } from './principal';
@@ -57,6 +59,8 @@ export function createLogin(deps: LoginDeps): Login {
     try {
       return await checkPassword(deps, username, password?.toString('utf8') ?? '');
     } catch (err) {
+      // The process-wide hashing bound (core/ledger/pin.ts) is full: busy, not a wrong password.
+      if (err instanceof HubError && err.code === 'LIMITE_EXCEDIDO') return { ok: false, reason: 'busy' };
       deps.log.error('mqtt_login_failed', { username, err });
       return { ok: false, reason: 'bad_credentials' };
     } finally {

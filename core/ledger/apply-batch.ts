@@ -5,6 +5,7 @@
  * batch of N is exactly N operations committed one after another — only with one commit.
  */
 import { createHash } from 'node:crypto';
+import { ERROR_CODES } from '../errors';
 import { depositEvents, transferEvents, withdrawalEvents, type EventContext } from './events';
 import type { Cambios, Cuenta, Instantanea, Operacion, Rechazo, Resultado } from './types';
 
@@ -117,6 +118,8 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
     if (previous) return previous.huella === huella ? previous.resultado : reject('REF_CONFLICTO');
     const resultado = applyOne(op);
     // Rule outcomes are final for their key, refusals included: a replay sees the same answer.
+    // A retriable refusal (LIMITE_EXCEDIDO) is not final: a retry with the same ref runs again.
+    if (!resultado.ok && ERROR_CODES[resultado.code].retriable) return resultado;
     refs.set(ref, { huella, resultado });
     cambios.refs.push({ ref, huella, resultado });
     return resultado;

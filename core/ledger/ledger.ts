@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, type Clock } from '../clock';
+import { HubError } from '../errors';
 import type { LedgerStore } from '../store/store';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
-import { hashPin, PIN_PATTERN, verifyPin } from './pin';
+import { hashPin, PIN_PATTERN, withPinHashing } from './pin';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
 export interface LedgerOptions {
@@ -32,16 +33,23 @@ export type VerificacionPin = { ok: true } | Rechazo;
 
 const NAME_MAX_CHARS = 100;
 const REF_MAX_CHARS = 64;
-// Names end up inside legacy `|`-separated replies and log lines: no separators, no control chars.
-const NAME_FORBIDDEN = /[|\u0000-\u001f\u007f]/;
+/**
+ * Names end up inside legacy `|`-separated replies, terminals and log lines, so they may not hold:
+ * `|`; control characters (Cc: C0 incl. tab and CR, DEL, and C1 — U+009B is a terminal's CSI);
+ * format characters (Cf: bidirectional overrides and isolates, zero-width space/joiners, BOM);
+ * line and paragraph separators (Zl, Zp); lone surrogates (Cs, not UTF-8 encodable) and U+FFFD,
+ * which is what bytes that were not UTF-8 decode to on a legacy line.
+ */
+const NAME_FORBIDDEN = /[|\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD]/u;
 const REF_PATTERN = /^[\u0021-\u007e]{1,64}$/;
 
 const reject = (code: Rechazo['code'], extra: Omit<Rechazo, 'ok' | 'code'> = {}): Rechazo => ({ ok: false, code, ...extra });
 
 function cleanName(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || NAME_FORBIDDEN.test(value)) return null;
+  // Only spaces are left to tidy (a tab or CR was refused above, not turned into a space).
   const name = value.trim().replace(/\s+/g, ' ');
-  if (name.length === 0 || name.length > NAME_MAX_CHARS || NAME_FORBIDDEN.test(name)) return null;
+  if (name.length === 0 || name.length > NAME_MAX_CHARS) return null;
   return name;
 }
 
@@ -156,12 +164,13 @@ export class Ledger {
   }
 
   /**
-   * `pin_failures_max` wrong PINs in a row lock the account for `pin_lock_ms`. The checks of one
-   * account run one at a time in this process (at most `pin_checks_waiting_max` waiting, past it
-   * LIMITE_EXCEDIDO), so parallel guesses get no more tries than sequential ones, while a user's
-   * concurrent correct logins simply queue. Each attempt is also reserved in the database before
-   * the slow check, which bounds parallel guesses from several processes. Unknown accounts and
-   * accounts without a PIN answer like a wrong PIN, after the same amount of work.
+   * `pin_failures_max` wrong PINs, each within `pin_lock_ms` of the last, lock the cédula for
+   * `pin_lock_ms` (rule: pin-lock.ts). The checks of one cédula run one at a time in this process
+   * (at most `pin_checks_waiting_max` waiting, past it LIMITE_EXCEDIDO), so parallel guesses get
+   * no more tries than sequential ones, while a user's concurrent correct logins simply queue.
+   * Each attempt is also reserved in the database before the slow check, which bounds guesses from
+   * several processes. Unknown cédulas and accounts without a PIN go through the very same steps
+   * (reservation, lock, scrypt against a hash no PIN matches), so no answer tells them apart.
    */
   async verificarPin(cedula: unknown, pin: unknown): Promise<VerificacionPin> {
     if (!isAccountKey(cedula)) return reject('CEDULA_INVALIDA');
@@ -186,19 +195,26 @@ export class Ledger {
 
   private async checkPin(cedula: string, pin: string): Promise<VerificacionPin> {
     const state = await this.store.getPinState(cedula);
-    if (!state || state.pinHash === null) {
-      // Same scrypt work as a real check, so timing does not tell which cédulas have accounts.
-      await verifyPin(pin, await this.dummyPinHash());
-      return reject('PIN_INCORRECTO');
+    const pinHash = state?.pinHash ?? null;
+    const stored = pinHash ?? (await this.dummyPinHash());
+    try {
+      // The attempt is reserved only once a hashing slot is held: a busy process refuses it
+      // (LIMITE_EXCEDIDO) without counting a failure against the cédula.
+      return await withPinHashing(async (hashing) => {
+        const nowMs = this.clock.now().getTime();
+        const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+        if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
+        const matches = PIN_PATTERN.test(pin) && (await hashing.verify(pin, stored));
+        if (matches && pinHash !== null) {
+          await this.store.resetPinFailures(cedula);
+          return { ok: true };
+        }
+        return attempt.fallos >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
+      });
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'LIMITE_EXCEDIDO') return reject('LIMITE_EXCEDIDO');
+      throw err;
     }
-    const nowMs = this.clock.now().getTime();
-    const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
-    if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
-    if (PIN_PATTERN.test(pin) && (await verifyPin(pin, state.pinHash))) {
-      await this.store.resetPinFailures(cedula);
-      return { ok: true };
-    }
-    return attempt.fallos >= this.options.pinFailuresMax ? reject('CUENTA_BLOQUEADA') : reject('PIN_INCORRECTO');
   }
 
   private dummyPinHash(): Promise<string> {

@@ -9,14 +9,14 @@
  * Once a connection has sent a newline this rule no longer applies (connection.ts): only
  * newlines end its commands, so `AUMENTAR 1350509525 10` + pause + `00\n` deposits 1000.00.
  */
-import { LEGACY_ARGS_MIN } from './legacy-text';
+import { LEGACY_ARGS_MIN, WORD_SEPARATOR } from './legacy-text';
 
 const COMMANDS = Object.keys(LEGACY_ARGS_MIN);
 
 export function isWholeLegacyCommand(bytes: Buffer, bytesMax: number): boolean {
   if (bytes.length > bytesMax || endsInsideCharacter(bytes)) return false;
   const text = bytes.toString('utf8');
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = text.trim().split(WORD_SEPARATOR).filter((w) => w.length > 0);
   if (words.length === 0) return true; // blank: "Comando vacío" at once
   const command = words[0].toUpperCase();
   const argsMin = LEGACY_ARGS_MIN[command];

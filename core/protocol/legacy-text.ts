@@ -130,6 +130,9 @@ async function stats(ctx: ProtocolContext, args: string[]): Promise<string> {
  * Words each command needs after the command word (CREAR: a cédula and at least two names).
  * Legacy framing uses it to tell a whole newline-less command from a piece of one.
  */
+/** Between the words of a command (the old server split on whitespace; `\r` stays in the word). */
+export const WORD_SEPARATOR = /[ \t]+/;
+
 export const LEGACY_ARGS_MIN: Readonly<Record<string, number>> = { CONSULTA: 1, AUMENTAR: 2, DISMINUIR: 2, CREAR: 3, TRANSFERIR: 3, HISTORIAL: 1, STATS: 0, SALIR: 0 };
 
 export interface LegacyOptions {
@@ -138,7 +141,9 @@ export interface LegacyOptions {
 }
 
 export async function handleLegacyCommand(ctx: ProtocolContext, line: string, options: LegacyOptions = { roundAmounts: false }): Promise<LegacyReply> {
-  const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
+  // Words are separated by spaces or tabs, as the old server's split() did; but a tab inside the
+  // names of CREAR is refused, not silently turned into a space (issue 7).
+  const words = line.trim().split(WORD_SEPARATOR).filter((w) => w.length > 0);
   if (words.length === 0) return { text: LEGACY.vacio };
   const command = words[0].toUpperCase();
   const args = options.roundAmounts ? roundAmountArgs(command, words.slice(1)) : words.slice(1);
@@ -150,7 +155,8 @@ export async function handleLegacyCommand(ctx: ProtocolContext, line: string, op
     case 'DISMINUIR':
       return { text: await disminuir(ctx, args) };
     case 'CREAR':
-      return { text: await crear(ctx, args) };
+      // A tab there would end up inside the stored names as a space: refused instead.
+      return { text: line.includes('\t') ? LEGACY.noReconocido : await crear(ctx, args) };
     case 'TRANSFERIR':
       return { text: await transferir(ctx, args) };
     case 'HISTORIAL':

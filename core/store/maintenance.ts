@@ -1,7 +1,7 @@
 /**
- * Keeps the idempotency table bounded: keys older than the retention are deleted every minute,
- * in passes of PRUNE_ROWS_MAX, for at most PRUNE_BUDGET_MS per run. (Sent outbox rows are pruned
- * by the relay.)
+ * Keeps the idempotency and PIN-attempt tables bounded: keys older than the retention and expired
+ * attempt states are deleted every minute, in passes of PRUNE_ROWS_MAX, for at most
+ * PRUNE_BUDGET_MS per run. (Sent outbox rows are pruned by the relay.)
  */
 import { formatLegacyTimestamp, type Clock } from '../clock';
 import type { Logger } from '../log';
@@ -22,12 +22,31 @@ export async function pruneIdempotencyKeys(store: LedgerStore, retentionMs: numb
   }
 }
 
+/**
+ * Deletes expired PIN attempt states (core/ledger/pin-lock.ts): once `vence_ms` passed a row
+ * means nothing, so the table holds only the cédulas tried within the last `pin_lock_ms`.
+ */
+export async function pruneExpiredPinAttempts(store: LedgerStore, clock: Clock): Promise<number> {
+  const nowMs = clock.now().getTime();
+  const started = Date.now();
+  let removed = 0;
+  for (;;) {
+    const pass = await store.prunePinAttempts(nowMs, PRUNE_ROWS_MAX);
+    removed += pass;
+    if (pass < PRUNE_ROWS_MAX || Date.now() - started > PRUNE_BUDGET_MS) return removed;
+  }
+}
+
 /** Starts the periodic pruning; the returned function stops it. */
 export function startMaintenance(store: LedgerStore, retentionMs: number, clock: Clock, log: Logger): () => void {
   const timer = setInterval(() => {
     pruneIdempotencyKeys(store, retentionMs, clock).then(
       (removed) => removed > 0 && log.debug('idempotency.pruned', { rows: removed }),
       (err) => log.warn('idempotency.prune_failed', { err }),
+    );
+    pruneExpiredPinAttempts(store, clock).then(
+      (removed) => removed > 0 && log.debug('pin_attempts.pruned', { rows: removed }),
+      (err) => log.warn('pin_attempts.prune_failed', { err }),
     );
   }, PRUNE_EVERY_MS);
   timer.unref();

@@ -91,4 +91,20 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
       sql('ALTER TABLE idempotencia MODIFY ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL'),
     ],
   },
+  {
+    // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula
+    // locks like a known one. Live locks move over; clientes.pin_fallos/bloqueado_hasta_ms stay unused.
+    version: 6,
+    steps: [
+      sql(`CREATE TABLE IF NOT EXISTS pin_intentos (
+        cedula VARCHAR(15) PRIMARY KEY,
+        fallos INT NOT NULL,
+        bloqueado_hasta_ms BIGINT NULL,
+        vence_ms BIGINT NOT NULL,
+        INDEX pin_intentos_vence (vence_ms)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`),
+      sql(`INSERT IGNORE INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms)
+        SELECT cedula, pin_fallos, bloqueado_hasta_ms, bloqueado_hasta_ms FROM clientes WHERE bloqueado_hasta_ms IS NOT NULL`),
+    ],
+  },
 ];

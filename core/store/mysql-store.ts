@@ -9,6 +9,7 @@ import { createPool, type Pool, type PoolConnection, type RowDataPacket } from '
 import { HubError } from '../errors';
 import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
+import { reservePinAttempt } from '../ledger/pin-lock';
 import { decimalTextToCents, formatCents } from '../ledger/money';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { MYSQL_MIGRATIONS } from './mysql-migrations';
@@ -200,36 +201,53 @@ export class MysqlStore implements LedgerStore {
   }
 
   async getPinState(cedula: string): Promise<PinEstado | null> {
-    const rows = await this.read('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?', [cedula]);
+    const rows = await this.read('SELECT c.pin_hash, i.fallos, i.bloqueado_hasta_ms FROM clientes c LEFT JOIN pin_intentos i ON i.cedula = c.cedula WHERE c.cedula = ?', [cedula]);
     const r = rows[0];
-    return r ? { pinHash: r.pin_hash ?? null, fallos: Number(r.pin_fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms) } : null;
+    return r ? { pinHash: r.pin_hash ?? null, fallos: r.fallos === null ? 0 : Number(r.fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms) } : null;
   }
 
+  /**
+   * The row is made to exist first, in its own statement, so the transaction locks one existing
+   * row (no gap locks that two processes could deadlock on); a row pruned in between is inserted
+   * inside it, and the duplicate-key or deadlock race that may cause runs the attempt again.
+   */
   async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+    await this.change('INSERT IGNORE INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, 0, NULL, 0)', [cedula]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.reservePinAttemptOnce(cedula, nowMs, failuresMax, lockUntilMs);
+      } catch (err) {
+        if (!isRetriable(err) || attempt >= this.options.retriesMax) throw toHubError(err);
+      }
+    }
+  }
+
+  private async reservePinAttemptOnce(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
     const conn = await this.connection();
     try {
       await conn.query('START TRANSACTION');
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ? FOR UPDATE', [cedula]);
-      const row = rows[0];
-      let result = { reserved: false, fallos: row ? Number(row.pin_fallos) : 0 };
-      const locked = row && row.bloqueado_hasta_ms !== null && Number(row.bloqueado_hasta_ms) > nowMs;
-      if (row && !locked) {
-        const fallos = Number(row.pin_fallos) + 1;
-        await conn.query('UPDATE clientes SET pin_fallos = ?, bloqueado_hasta_ms = ? WHERE cedula = ?', [fallos, fallos >= failuresMax ? lockUntilMs : null, cedula]);
-        result = { reserved: true, fallos };
-      }
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT fallos, bloqueado_hasta_ms, vence_ms FROM pin_intentos WHERE cedula = ? FOR UPDATE', [cedula]);
+      const r = rows[0];
+      const current = r ? { fallos: Number(r.fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms), venceMs: Number(r.vence_ms) } : null;
+      const { reserved, fallos, write } = reservePinAttempt(current, nowMs, failuresMax, lockUntilMs);
+      if (write !== null && r) await conn.query('UPDATE pin_intentos SET fallos = ?, bloqueado_hasta_ms = ?, vence_ms = ? WHERE cedula = ?', [write.fallos, write.bloqueadoHastaMs, write.venceMs, cedula]);
+      if (write !== null && !r) await conn.query('INSERT INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, ?, ?, ?)', [cedula, write.fallos, write.bloqueadoHastaMs, write.venceMs]);
       await conn.query('COMMIT');
-      return result;
+      return { reserved, fallos };
     } catch (err) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw toHubError(err);
+      await conn.query('ROLLBACK').catch(() => undefined); // the connection may be gone; the server rolls back then
+      throw err;
     } finally {
       conn.release();
     }
   }
 
   async resetPinFailures(cedula: string): Promise<void> {
-    await this.change('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?', [cedula]);
+    await this.change('DELETE FROM pin_intentos WHERE cedula = ?', [cedula]);
+  }
+
+  prunePinAttempts(nowMs: number, limit: number): Promise<number> {
+    return this.change('DELETE FROM pin_intentos WHERE vence_ms < ? ORDER BY vence_ms LIMIT ?', [nowMs, limit]);
   }
 
   async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {

@@ -46,4 +46,20 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
       CREATE INDEX outbox_pendientes ON outbox (seq) WHERE enviado_ms IS NULL;
     `,
   },
+  {
+    // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula
+    // locks like a known one. Live locks move over; clientes.pin_fallos/bloqueado_hasta_ms stay unused.
+    version: 4,
+    sql: `
+      CREATE TABLE pin_intentos (
+        cedula TEXT PRIMARY KEY,
+        fallos INTEGER NOT NULL,
+        bloqueado_hasta_ms INTEGER,
+        vence_ms INTEGER NOT NULL
+      );
+      CREATE INDEX pin_intentos_vence ON pin_intentos (vence_ms);
+      INSERT INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms)
+        SELECT cedula, pin_fallos, bloqueado_hasta_ms, bloqueado_hasta_ms FROM clientes WHERE bloqueado_hasta_ms IS NOT NULL;
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { HubError } from '../errors';
 import { applyBatch, keysOf, type BatchContext, type RuleContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
+import { reservePinAttempt } from '../ledger/pin-lock';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 import type { LedgerStore, OutboxRow, SeedAccount } from './store';
@@ -93,10 +94,16 @@ export class SqliteStore implements LedgerStore {
       history: db.prepare<[string, number], HistoryRow>('SELECT id, tipo, monto_centavos, saldo_final_centavos, fecha, transaccion_id, contraparte FROM transacciones WHERE cedula = ? ORDER BY id DESC LIMIT ?'),
       countTransactions: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM transacciones'),
       countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM clientes'),
-      pinState: db.prepare<[string], { pin_hash: string | null; pin_fallos: number; bloqueado_hasta_ms: number | null }>('SELECT pin_hash, pin_fallos, bloqueado_hasta_ms FROM clientes WHERE cedula = ?'),
-      pinReserve: db.prepare('UPDATE clientes SET pin_fallos = ?, bloqueado_hasta_ms = ? WHERE cedula = ?'),
+      pinState: db.prepare<[string], { pin_hash: string | null; fallos: number | null; bloqueado_hasta_ms: number | null }>(
+        'SELECT c.pin_hash, i.fallos, i.bloqueado_hasta_ms FROM clientes c LEFT JOIN pin_intentos i ON i.cedula = c.cedula WHERE c.cedula = ?',
+      ),
+      pinAttempts: db.prepare<[string], { fallos: number; bloqueado_hasta_ms: number | null; vence_ms: number }>('SELECT fallos, bloqueado_hasta_ms, vence_ms FROM pin_intentos WHERE cedula = ?'),
+      pinReserve: db.prepare(
+        'INSERT INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, ?, ?, ?) ON CONFLICT (cedula) DO UPDATE SET fallos = excluded.fallos, bloqueado_hasta_ms = excluded.bloqueado_hasta_ms, vence_ms = excluded.vence_ms',
+      ),
+      pinPrune: db.prepare('DELETE FROM pin_intentos WHERE rowid IN (SELECT rowid FROM pin_intentos WHERE vence_ms < ? LIMIT ?)'),
       pruneRefs: db.prepare('DELETE FROM idempotencia WHERE rowid IN (SELECT rowid FROM idempotencia WHERE creado < ? LIMIT ?)'),
-      pinReset: db.prepare('UPDATE clientes SET pin_fallos = 0, bloqueado_hasta_ms = NULL WHERE cedula = ?'),
+      pinReset: db.prepare('DELETE FROM pin_intentos WHERE cedula = ?'),
     };
   }
 
@@ -180,22 +187,25 @@ export class SqliteStore implements LedgerStore {
 
   async getPinState(cedula: string): Promise<PinEstado | null> {
     const row = this.stmt.pinState.get(cedula);
-    return row ? { pinHash: row.pin_hash, fallos: row.pin_fallos, bloqueadoHastaMs: row.bloqueado_hasta_ms } : null;
+    return row ? { pinHash: row.pin_hash, fallos: row.fallos ?? 0, bloqueadoHastaMs: row.bloqueado_hasta_ms } : null;
   }
 
   async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
     return this.db.transaction(() => {
-      const row = this.stmt.pinState.get(cedula);
-      if (!row) return { reserved: false, fallos: 0 };
-      if (row.bloqueado_hasta_ms !== null && row.bloqueado_hasta_ms > nowMs) return { reserved: false, fallos: row.pin_fallos };
-      const fallos = row.pin_fallos + 1;
-      this.stmt.pinReserve.run(fallos, fallos >= failuresMax ? lockUntilMs : null, cedula);
-      return { reserved: true, fallos };
+      const row = this.stmt.pinAttempts.get(cedula);
+      const current = row ? { fallos: row.fallos, bloqueadoHastaMs: row.bloqueado_hasta_ms, venceMs: row.vence_ms } : null;
+      const { reserved, fallos, write } = reservePinAttempt(current, nowMs, failuresMax, lockUntilMs);
+      if (write !== null) this.stmt.pinReserve.run(cedula, write.fallos, write.bloqueadoHastaMs, write.venceMs);
+      return { reserved, fallos };
     }).immediate();
   }
 
   async resetPinFailures(cedula: string): Promise<void> {
     this.stmt.pinReset.run(cedula);
+  }
+
+  async prunePinAttempts(nowMs: number, limit: number): Promise<number> {
+    return this.stmt.pinPrune.run(nowMs, limit).changes;
   }
 
   async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {

@@ -34,15 +34,19 @@ export interface LedgerStore {
   getAccount(cedula: string): Promise<Cuenta | null>;
   history(cedula: string, limit: number): Promise<Movimiento[]>;
   countTransactions(): Promise<number>;
+  /** The account's PIN hash and its attempt state; null when no account has that cédula. */
   getPinState(cedula: string): Promise<PinEstado | null>;
   /**
-   * Reserves one PIN attempt before the (slow) check, atomically: counts it as a failure up front
-   * and, when the count reaches `failuresMax`, locks the account until `lockUntilMs`. Refused
-   * (`reserved: false`) while the account is locked, so parallel guesses cannot outrun the lock.
-   * A correct PIN then resets the count with `resetPinFailures`.
+   * Reserves one PIN attempt for a cédula — with or without an account — before the (slow) check,
+   * atomically, by the rule of core/ledger/pin-lock.ts: counts it as a failure up front and, at
+   * `failuresMax`, locks the cédula until `lockUntilMs` (= now + pin_lock_ms, also when the count
+   * expires). Refused (`reserved: false`) while locked, so parallel guesses from any number of
+   * processes cannot outrun the lock. A correct PIN then clears the count with `resetPinFailures`.
    */
   reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }>;
   resetPinFailures(cedula: string): Promise<void>;
+  /** Deletes up to `limit` attempt states that expired before `nowMs`; returns how many went. */
+  prunePinAttempts(nowMs: number, limit: number): Promise<number>;
   /**
    * Claims up to `limit` unsent, unclaimed outbox rows in commit order for `owner` for `leaseMs`;
    * rows under a live claim (anyone's, this owner's in-flight rounds included) are skipped, and

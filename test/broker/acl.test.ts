@@ -1,5 +1,12 @@
+import net from 'node:net';
 import path from 'node:path';
+import { Aedes } from 'aedes';
 import type { MqttClient } from 'mqtt';
+import { createHooks } from '../../core/broker/hooks';
+import { createLogin } from '../../core/broker/login';
+import type { UserRecord } from '../../core/broker/users-file';
+import { hashPin } from '../../core/ledger/pin';
+import { silentLogger } from '../../core/log';
 import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
 import type { Principal } from '../../core/broker/principal';
 import { SETTLE_MS, collect, connect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor, writeUsers } from './helpers';
@@ -127,17 +134,9 @@ describe('embedded broker access control', () => {
     expect(serviceSeen.map((m) => m.payload)).toEqual(['from-service']);
   });
 
-  it('lets a service publish under the prefix and nowhere else', async () => {
+  it('refuses a service subscription outside the prefix (its publishes there: see the next suite)', async () => {
     const service = await open('relay', 'relay-secret-1');
-    const seen = collect(service);
-    expect(await subscribeGranted(service, ['banco/transferencias', 'otro/x'])).toEqual([1, REFUSED]);
-    await publish(service, 'banco/transferencias', 'ok');
-    await waitFor(() => seen.length === 1);
-    const other = await open('relay', 'relay-secret-1').catch(() => null);
-    expect(other).not.toBeNull();
-    other?.publish('otro/x', 'outside', { qos: 0 });
-    await sleep(SETTLE_MS);
-    expect(seen.map((m) => m.payload)).toEqual(['ok']);
+    expect(await subscribeGranted(service, ['banco/transferencias', 'otro/x', 'bancoX/#'])).toEqual([1, REFUSED, REFUSED]);
   });
 });
 
@@ -165,5 +164,50 @@ describe('embedded broker in development mode', () => {
 
   it('still refuses a username with a wrong password', async () => {
     await expect(connect(`mqtt://127.0.0.1:${broker.tcpPort}`, { username: 'ghost', password: 'nope-nope' })).rejects.toMatchObject({ code: 4 });
+  });
+});
+
+/**
+ * No client role may subscribe outside the prefix, so no client can watch a service's publish
+ * there: this suite runs the broker's real hooks (login + ACL) on a bare aedes and watches from
+ * inside the broker, with a subscription to '#' that sees every publish aedes accepts.
+ */
+describe('broker access control seen from inside the broker', () => {
+  let aedes: Aedes;
+  let server: net.Server;
+  let url: string;
+  const inside: string[] = [];
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    const users = new Map<string, UserRecord>([['relay', { username: 'relay', role: 'service', passwordHash: await hashPin('relay-secret-1') }]]);
+    const login = createLogin({ users, allowAnonymous: false, dummyHash: await hashPin('dummy-secret'), concurrencyMax: 8, log: silentLogger });
+    aedes = await Aedes.createBroker({ ...createHooks(login, 'banco', silentLogger) });
+    await new Promise<void>((resolve) => aedes.subscribe('#', (packet, done) => void (inside.push(`${packet.topic} ${packet.payload.toString()}`), done()), resolve));
+    server = net.createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await endAll(clients);
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('lets a service publish under the prefix and nowhere else', async () => {
+    // The observer does see a topic outside the prefix when the broker itself publishes there.
+    await new Promise<void>((resolve, reject) => aedes.publish({ cmd: 'publish', topic: 'otro/control', payload: Buffer.from('broker'), qos: 0, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())));
+    await waitFor(() => inside.includes('otro/control broker'));
+    const service = await connect(url, { username: 'relay', password: 'relay-secret-1' });
+    clients.push(service);
+    await publish(service, 'banco/transferencias', 'ok');
+    await waitFor(() => inside.includes('banco/transferencias ok'));
+    const other = await connect(url, { username: 'relay', password: 'relay-secret-1' });
+    clients.push(other);
+    other.publish('otro/x', 'outside', { qos: 0 });
+    other.publish('bancoX/y', 'look-alike prefix', { qos: 0 });
+    await sleep(SETTLE_MS);
+    expect(inside.filter((m) => !m.startsWith('$SYS'))).toEqual(['otro/control broker', 'banco/transferencias ok']);
   });
 });

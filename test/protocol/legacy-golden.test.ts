@@ -98,7 +98,9 @@ const GOLDEN: Array<[name: string, steps: Step[]]> = [
     ['Disminuir 1315151515 1', 'OK|Retiro exitoso|1500.00'],
     ['stats', 'OK|Clientes conectados: 1|Transacciones: 2|IPs activas: 1'],
   ]],
-  ['words may be separated by several spaces or tabs', [['CONSULTA   1315151515', 'OK|Juan|Pérez García|1500.00'], ['AUMENTAR\t1315151515\t1', 'OK|Depósito exitoso|1501.00']]],
+  // CONTRACT §3: words are separated by spaces; a tab is no separator (it would split a name in CREAR).
+  ['words may be separated by several spaces or tabs, as the old server split them', [['CONSULTA   1315151515', 'OK|Juan|Pérez García|1500.00'], ['AUMENTAR\t1315151515\t1', 'OK|Depósito exitoso|1501.00']]],
+  ['a tab in CREAR is refused rather than stored as a space in the names', [['CREAR 1712345675 Ana\tMaría López', E.noReconocido], ['CONSULTA 1712345675', E.noEncontrado]]],
   ['AUMENTAR deposits and answers the new balance', [
     ['AUMENTAR 1315151515 100.5', 'OK|Depósito exitoso|1600.50'],
     ['AUMENTAR 1315151515 0.01', 'OK|Depósito exitoso|1600.51'],

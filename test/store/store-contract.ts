@@ -2,6 +2,7 @@
  * One contract for every LedgerStore: the same behaviour on SQLite and MySQL/MariaDB.
  * Each implementation's test file calls `storeContract` with a factory for a fresh, empty store.
  */
+import type { Clock } from '../../core/clock';
 import { createLedger } from '../../core/core-service';
 import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
@@ -15,6 +16,12 @@ export interface StoreFactory {
   create(): Promise<LedgerStore>;
   /** The same database opened again (a restart). */
   reopen(): Promise<LedgerStore>;
+}
+
+/** A clock the test moves by hand (PIN lock expiry), starting where fixedClock() stands. */
+function manualClock(iso = '2026-01-15T10:30:00'): Clock & { advance(ms: number): void } {
+  let ms = new Date(iso).getTime();
+  return { now: () => new Date(ms), advance: (by) => void (ms += by) };
 }
 
 const A = '1350509525';
@@ -210,6 +217,87 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const results = await Promise.all(Array.from({ length: 9 }, () => ledger.verificarPin(A, '4321')));
       expect(results).toEqual(Array.from({ length: 9 }, () => ({ ok: true })));
       expect(await store.getPinState(A)).toMatchObject({ fallos: 0, bloqueadoHastaMs: null });
+    });
+
+    describe('PIN lockout', () => {
+      const LOCK_MS = config.limits.pin_lock_ms;
+      const codes = async (l: Ledger, cedula: string, pin: string, times: number): Promise<string[]> => {
+        const out: string[] = [];
+        for (let i = 0; i < times; i++) {
+          const r = await l.verificarPin(cedula, pin);
+          out.push(r.ok ? 'OK' : r.code);
+        }
+        return out;
+      };
+      const LOCKED_AFTER_FIVE = ['PIN_INCORRECTO', 'PIN_INCORRECTO', 'PIN_INCORRECTO', 'PIN_INCORRECTO', 'CUENTA_BLOQUEADA', 'CUENTA_BLOQUEADA', 'CUENTA_BLOQUEADA'];
+
+      it('starts the failure count again from zero once a lock expired', async () => {
+        const clock = manualClock();
+        const timed = createLedger(store, config, clock);
+        expect(await codes(timed, A, '0000', 5)).toEqual(LOCKED_AFTER_FIVE.slice(0, 5));
+        clock.advance(LOCK_MS - 1);
+        expect(await codes(timed, A, '4321', 1)).toEqual(['CUENTA_BLOQUEADA']);
+        clock.advance(1);
+        // One wrong PIN after the lock is one failure, not the sixth in a row.
+        expect(await codes(timed, A, '0000', 1)).toEqual(['PIN_INCORRECTO']);
+        expect(await codes(timed, A, '4321', 1)).toEqual(['OK']);
+      });
+
+      it('never locks an account for one wrong PIN every pin_lock_ms', async () => {
+        const clock = manualClock();
+        const timed = createLedger(store, config, clock);
+        const seen: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          seen.push(...(await codes(timed, A, '0000', 1)));
+          clock.advance(LOCK_MS);
+        }
+        expect(seen).toEqual(Array.from({ length: 8 }, () => 'PIN_INCORRECTO'));
+        expect(await codes(timed, A, '4321', 1)).toEqual(['OK']);
+      });
+
+      it('answers an unknown cédula and an account without PIN exactly like an account with one, lock included', async () => {
+        const clock = manualClock();
+        const timed = createLedger(store, config, clock);
+        expect(await codes(timed, A, '0000', 7)).toEqual(LOCKED_AFTER_FIVE);
+        expect(await codes(timed, B, '0000', 7)).toEqual(LOCKED_AFTER_FIVE);
+        expect(await codes(timed, C, '0000', 7)).toEqual(LOCKED_AFTER_FIVE);
+        expect(await codes(timed, '999', '0000', 7)).toEqual(LOCKED_AFTER_FIVE);
+        clock.advance(LOCK_MS);
+        for (const cedula of [B, C, '999']) expect(await codes(timed, cedula, '0000', 1)).toEqual(['PIN_INCORRECTO']);
+      });
+
+      it('keeps one lock for a cédula across two processes sharing the database, unknown cédulas included', async () => {
+        const clock = manualClock();
+        const second = await factory.reopen();
+        try {
+          const one = createLedger(store, config, clock);
+          const two = createLedger(second, config, clock);
+          for (const cedula of [A, C]) {
+            const answers = [];
+            for (let i = 0; i < 6; i++) answers.push(...(await codes(i % 2 === 0 ? one : two, cedula, '0000', 1)));
+            expect(answers).toEqual(LOCKED_AFTER_FIVE.slice(0, 6));
+          }
+          expect(await codes(two, A, '4321', 1)).toEqual(['CUENTA_BLOQUEADA']);
+          expect(await codes(one, A, '4321', 1)).toEqual(['CUENTA_BLOQUEADA']);
+          clock.advance(LOCK_MS);
+          expect(await codes(two, A, '4321', 1)).toEqual(['OK']);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('prunes only attempt states whose time has passed', async () => {
+        const clock = manualClock();
+        const timed = createLedger(store, config, clock);
+        await codes(timed, C, '0000', 2);
+        clock.advance(LOCK_MS / 2);
+        await codes(timed, '999', '0000', 1);
+        const now = clock.now().getTime();
+        expect(await store.prunePinAttempts(now, 100)).toBe(0);
+        expect(await store.prunePinAttempts(now + LOCK_MS / 2 + 1, 100)).toBe(1); // C's count expired, 999's not
+        clock.advance(LOCK_MS / 2 - 1);
+        expect(await codes(timed, '999', '0000', 4)).toEqual(LOCKED_AFTER_FIVE.slice(1, 5));
+      });
     });
 
     it('seeds only an empty database', async () => {
