@@ -4,39 +4,37 @@
  * issued by a tight driver loop at the same concurrency, one transaction per operation, no
  * protocol, no batching. One JSON line per figure:
  *   {"name","value","unit","baseline","ratio","params"}
- * Flags: --quick (under 60 s), --suite core,relay,audit, --backend sqlite|mysql|all,
- * --clients 1,16,64, --ops deposit,transfer. Suite `relay`: commit → subscriber latency
+ * Flags: --quick, --suite core,legacy,relay,audit, --backend sqlite|mysql|all,
+ * --clients 1,16,64, --ops deposit,transfer. Suite `legacy`: the old clients' framing against
+ * JSON lines, and one client's latency beside a flood (bench/legacy.ts). Suite `relay`: commit → subscriber latency
  * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { createConnection } from 'mysql2/promise';
 import { formatLegacyTimestamp, systemClock } from '../core/clock';
 import { loadCoreConfig } from '../core/config';
 import { openStore, startCore } from '../core/core-service';
-import { isValidCedula } from '../core/ledger/cedula';
 import type { Operacion } from '../core/ledger/types';
 import { silentLogger } from '../core/log';
 import type { LedgerStore } from '../core/store/store';
 import { median, type Figure } from './figure';
-import type { LoadRequest, LoadResult } from './load-worker';
+import { accounts, load, mysqlUrl, seed } from './harness';
+import type { LoadResult } from './load-worker';
 import { benchRelayLatency } from './relay-latency';
 import { benchAudit } from './audit-throughput';
+import { benchLegacy } from './legacy';
 
 type Backend = 'sqlite' | 'mysql';
 type OpKind = 'deposit' | 'transfer';
 
-
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'relay', 'audit'] as const;
+const SUITES = ['core', 'legacy', 'relay', 'audit'] as const;
 type Suite = (typeof SUITES)[number];
 
-function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; ops: OpKind[]; suites: Suite[] } {
+function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; ops: OpKind[]; suites: Suite[] } {
   const get = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
@@ -46,24 +44,11 @@ function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: n
     quick: argv.includes('--quick'),
     backends: backend === 'all' ? ['sqlite', 'mysql'] : [backend as Backend],
     clients: (get('--clients') ?? '1,16,64').split(',').map(Number),
+    // The legacy suite's concurrencies (issue 7: 1, 8 and 64 clients).
+    legacyClients: (get('--clients') ?? '1,8,64').split(',').map(Number),
     ops: (get('--ops') ?? 'deposit,transfer').split(',') as OpKind[],
     suites: (get('--suite') ?? SUITES.join(',')).split(',') as Suite[],
   };
-}
-
-/** Valid cédulas 1700000001, … : province 17, the check digit computed. */
-function accounts(n: number): string[] {
-  const out: string[] = [];
-  for (let body = 170_000_000; out.length < n; body++) {
-    for (let d = 0; d < 10; d++) {
-      const c = `${body}${d}`;
-      if (isValidCedula(c)) {
-        out.push(c);
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 function operation(kind: OpKind, list: string[], i: number): Operacion {
@@ -92,35 +77,6 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
     }),
   );
   return (done * 1000) / (Date.now() - started);
-}
-
-function load(req: LoadRequest): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'load-worker.js'), { workerData: req });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-  });
-}
-
-async function mysqlUrl(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  const base = new URL(process.env.BANCO_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test');
-  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: base.username, password: decodeURIComponent(base.password) }).catch(() => null);
-  if (!conn) return null;
-  const name = `banco_bench_${randomBytes(3).toString('hex')}`;
-  await conn.query(`CREATE DATABASE ${name}`);
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await conn.query(`DROP DATABASE ${name}`);
-      await conn.end();
-    },
-  };
-}
-
-async function seed(store: LedgerStore, list: string[]): Promise<void> {
-  await store.seedIfEmpty(list.map((cedula) => ({ cedula, nombres: 'Bench', apellidos: 'Cliente', saldo: 100_000_000, pinHash: null })), formatLegacyTimestamp(new Date()));
 }
 
 /**
@@ -195,6 +151,7 @@ async function main(): Promise<void> {
   const opts = args(process.argv.slice(2));
   const emit = (f: Figure): void => void process.stdout.write(JSON.stringify(f) + '\n');
   if (opts.suites.includes('core')) for (const backend of opts.backends) await benchBackend(backend, opts, emit);
+  if (opts.suites.includes('legacy')) await benchLegacy({ quick: opts.quick, backends: opts.backends, clients: opts.legacyClients, ops: opts.ops }, emit);
   if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
   if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
 }
