@@ -61,6 +61,7 @@ export interface ChaosFigures {
   duplicates_before_dedupe: number;
   versions_missing: number;
   version_regressions: number;
+  arrival_reorders: number;
   drain_ms: number;
   clean_stop: boolean;
   samples: string[];
@@ -230,6 +231,7 @@ function summarize(options: ChaosOptions, rig: Rig, outcome: LoadOutcome, ledger
     duplicates_before_dedupe: events.duplicatesBeforeDedupe,
     versions_missing: events.versionsMissing,
     version_regressions: events.versionRegressions,
+    arrival_reorders: events.arrivalReorders,
     drain_ms: drainMs,
     samples: violations.samples,
     missing_samples: events.missingSamples,

@@ -19,6 +19,12 @@ export interface EventFigures {
   versionsMissing: number;
   /** Per account and topic, an event whose version was not above the one received before it. */
   versionRegressions: number;
+  /**
+   * Informational, needs no version: `transacciones` events of an account that arrived after an
+   * event of a later commit of that account (history order). Nonzero means the version check
+   * above will see regressions once versions are there.
+   */
+  arrivalReorders: number;
 }
 
 /** Events that are not committed facts: published directly, not through the outbox. */
@@ -65,7 +71,23 @@ export function checkEvents(outbox: OutboxRow[], deliveries: Delivery[], view: D
   }
   checkMovementsHaveEvents(outbox, view, violations);
   const versions = requireVersions ? checkVersions(unique, view, violations) : { versionsMissing: 0, versionRegressions: 0 };
-  return { outboxRows: outbox.length, deliveries: deliveries.length, missing: missingCount, missingSamples, duplicatesBeforeDedupe: duplicates, ...versions };
+  return { outboxRows: outbox.length, deliveries: deliveries.length, missing: missingCount, missingSamples, duplicatesBeforeDedupe: duplicates, ...versions, arrivalReorders: arrivalReorders(unique, view) };
+}
+
+function arrivalReorders(unique: Delivery[], view: DbView): number {
+  const rowOf = new Map(view.movimientos.map((m) => [`${m.transaccionId}|${m.cedula}`, m.id]));
+  const last = new Map<string, number>();
+  let reorders = 0;
+  for (const d of unique) {
+    if (d.topic !== 'transacciones') continue;
+    const cedula = String(d.payload.cedula);
+    const row = rowOf.get(`${String(d.payload.transaccion_id)}|${cedula}`);
+    if (row === undefined) continue;
+    const before = last.get(cedula) ?? 0;
+    if (row < before) reorders++;
+    last.set(cedula, Math.max(before, row));
+  }
+  return reorders;
 }
 
 /** The transactional outbox holds, for every committed movement, its `transacciones` events (one per side). */

@@ -62,6 +62,7 @@ class Client {
   private link: Link | null = null;
   private portIndex: number;
   private seq = 0;
+  private readonly random: () => number;
 
   constructor(
     private readonly n: number,
@@ -69,12 +70,12 @@ class Client {
     private readonly ctx: LoadContext,
   ) {
     this.portIndex = n % ctx.ports.length;
+    this.random = prng(ctx.seed * 1000 + n);
   }
 
   async run(): Promise<void> {
-    const random = prng(this.ctx.seed * 1000 + this.n);
     while (!this.ctx.loadOver()) {
-      const p = plan(random, this.ctx.accounts);
+      const p = plan(this.random, this.ctx.accounts);
       if (!(await this.connected(this.ctx.loadOver))) break;
       if (p.kind === 'consulta') await this.consulta(p.cedula);
       else await this.money(p);
@@ -98,7 +99,7 @@ class Client {
 
   private async money(p: Exclude<Plan, { kind: 'consulta' }>): Promise<void> {
     const { history } = this.ctx;
-    const montoCents = history.takeAmountCents();
+    const montoCents = history.takeAmountCents(p.kind !== 'deposito' && this.random() < CHAOS_LIMITS.overdraft_share);
     const cedula = p.kind === 'transferencia' ? p.origen : p.cedula;
     const destino = p.kind === 'transferencia' ? p.destino : null;
     const ref = this.protocolo === 'json' ? `chaos-${this.n}-${this.seq++}` : null;

@@ -41,10 +41,13 @@ export class History {
   reads = 0;
   private nextAmountCents = 1;
 
-  /** A fresh amount for a new operation: unique in the run (1 cent, 2 cents, …). */
-  takeAmountCents(): number {
+  /**
+   * A fresh amount for a new operation: unique in the run (1 cent, 2 cents, …), or, for an
+   * overdraft attempt, the same counter above `overdraft_offset_cents`.
+   */
+  takeAmountCents(overdraft = false): number {
     if (this.nextAmountCents > CHAOS_LIMITS.operations_max) throw new Error(`more than ${CHAOS_LIMITS.operations_max} operations`);
-    return this.nextAmountCents++;
+    return (overdraft ? CHAOS_LIMITS.overdraft_offset_cents : 0) + this.nextAmountCents++;
   }
 
   /** Call before the request's bytes are written: from then on it may be in the database. */

@@ -42,4 +42,14 @@ export const CHAOS_LIMITS = {
   violation_samples_max: 20,
   /** Operations a client may have issued; a bound on the amount counter (amounts are unique cents). */
   operations_max: 2_000_000,
+  /**
+   * Share of withdrawals and transfers that ask for more than any account holds, so the run also
+   * checks that refused operations (SALDO_INSUFICIENTE) never commit, across kills and retries.
+   */
+  overdraft_share: 0.1,
+  /**
+   * Overdraft attempts take amounts from this offset up (500,000.00 + the counter): above every
+   * balance in the run, below the amount limit, and apart from the ordinary amounts, so still unique.
+   */
+  overdraft_offset_cents: 50_000_000,
 } as const;
