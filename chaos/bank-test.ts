@@ -43,6 +43,8 @@ export interface ChaosFigures {
   duration_s: number;
   seed: number;
   operations: number;
+  operations_json: number;
+  operations_legacy: number;
   acknowledged: number;
   rejected: number;
   unknown_outcome: number;
@@ -62,6 +64,7 @@ export interface ChaosFigures {
   versions_missing: number;
   version_regressions: number;
   arrival_reorders: number;
+  event_delay_ms_max: number;
   drain_ms: number;
   clean_stop: boolean;
   samples: string[];
@@ -213,6 +216,8 @@ function summarize(options: ChaosOptions, rig: Rig, outcome: LoadOutcome, ledger
     duration_s: options.durationS,
     seed: options.seed,
     operations: ops.length,
+    operations_json: ops.filter((o) => o.protocolo === 'json').length,
+    operations_legacy: ops.filter((o) => o.protocolo === 'legacy').length,
     acknowledged: ops.filter((o) => o.desenlace === 'ok').length,
     rejected: ops.filter((o) => o.desenlace === 'rejected').length,
     unknown_outcome: ledger.unknown,
@@ -232,6 +237,7 @@ function summarize(options: ChaosOptions, rig: Rig, outcome: LoadOutcome, ledger
     versions_missing: events.versionsMissing,
     version_regressions: events.versionRegressions,
     arrival_reorders: events.arrivalReorders,
+    event_delay_ms_max: events.delayMsMax,
     drain_ms: drainMs,
     samples: violations.samples,
     missing_samples: events.missingSamples,

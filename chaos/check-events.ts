@@ -25,6 +25,8 @@ export interface EventFigures {
    * above will see regressions once versions are there.
    */
   arrivalReorders: number;
+  /** Longest time from an event's `timestamp` (its commit) to its first arrival. */
+  delayMsMax: number;
 }
 
 /** Events that are not committed facts: published directly, not through the outbox. */
@@ -48,6 +50,13 @@ export function dedupe(deliveries: Delivery[]): { unique: Delivery[]; duplicates
   return { unique, duplicates };
 }
 
+/** Why an event may be missing: never sent and still claimed (a dead relay's lease), or sent but lost. */
+function outboxState(row: OutboxRow): string {
+  if (row.sentMs) return `marked sent ${new Date(row.sentMs).toISOString()}`;
+  if (row.claimedUntilMs && row.claimedUntilMs > Date.now()) return `unsent, claimed for ${Math.round((row.claimedUntilMs - Date.now()) / 1000)} s more`;
+  return 'unsent, unclaimed';
+}
+
 export function missingIds(outbox: OutboxRow[], deliveries: Delivery[]): number {
   const received = new Set(deliveries.map((d) => d.payload.id));
   return outbox.filter((row) => !received.has(row.id)).length;
@@ -62,7 +71,7 @@ export function checkEvents(outbox: OutboxRow[], deliveries: Delivery[], view: D
   for (const row of outbox) {
     if (received.has(row.id)) continue;
     missingCount++;
-    if (missingCount <= MISSING_SAMPLES_MAX) missingSamples.push(`${row.topic} ${row.id} ${JSON.stringify(row.payload).slice(0, 160)}`);
+    if (missingCount <= MISSING_SAMPLES_MAX) missingSamples.push(`${row.topic} ${row.id} (${outboxState(row)}) ${JSON.stringify(row.payload).slice(0, 120)}`);
   }
   for (const d of unique) {
     const row = byId.get(d.payload.id as string);
@@ -71,7 +80,16 @@ export function checkEvents(outbox: OutboxRow[], deliveries: Delivery[], view: D
   }
   checkMovementsHaveEvents(outbox, view, violations);
   const versions = requireVersions ? checkVersions(unique, view, violations) : { versionsMissing: 0, versionRegressions: 0 };
-  return { outboxRows: outbox.length, deliveries: deliveries.length, missing: missingCount, missingSamples, duplicatesBeforeDedupe: duplicates, ...versions, arrivalReorders: arrivalReorders(unique, view) };
+  return { outboxRows: outbox.length, deliveries: deliveries.length, missing: missingCount, missingSamples, duplicatesBeforeDedupe: duplicates, ...versions, arrivalReorders: arrivalReorders(unique, view), delayMsMax: delayMsMax(unique) };
+}
+
+function delayMsMax(unique: Delivery[]): number {
+  let max = 0;
+  for (const d of unique) {
+    const committed = Date.parse(String(d.payload.timestamp));
+    if (Number.isFinite(committed)) max = Math.max(max, d.receivedMs - committed);
+  }
+  return max;
 }
 
 function arrivalReorders(unique: Delivery[], view: DbView): number {

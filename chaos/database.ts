@@ -28,7 +28,12 @@ export interface OutboxRow {
   id: string;
   topic: string;
   payload: Record<string, unknown>;
+  /** Diagnostics for a missing event: when its claim runs out, when it was marked sent. */
+  claimedUntilMs?: number | null;
+  sentMs?: number | null;
 }
+
+const nullableNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export interface DbView {
   saldos: Map<string, number>;
@@ -42,6 +47,18 @@ export interface ChaosDatabase {
   view(): Promise<DbView>;
   outbox(): Promise<OutboxRow[]>;
   close(): Promise<void>;
+}
+
+interface RawOutboxRow {
+  id: string;
+  topic: string;
+  payload: string;
+  reclamado_hasta_ms: unknown;
+  enviado_ms: unknown;
+}
+
+function toOutboxRow(r: RawOutboxRow): OutboxRow {
+  return { id: r.id, topic: r.topic, payload: JSON.parse(r.payload) as Record<string, unknown>, claimedUntilMs: nullableNumber(r.reclamado_hasta_ms), sentMs: nullableNumber(r.enviado_ms) };
 }
 
 const cents = (value: string | number): number => (typeof value === 'number' ? value : decimalTextToCents(value));
@@ -80,8 +97,8 @@ export async function createMysqlDatabase(baseUrl: string): Promise<ChaosDatabas
       };
     },
     outbox: async () => {
-      const [rows] = await (await conn()).query('SELECT id, topic, payload FROM outbox ORDER BY seq');
-      return (rows as Array<{ id: string; topic: string; payload: string }>).map((r) => ({ id: r.id, topic: r.topic, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+      const [rows] = await (await conn()).query('SELECT id, topic, payload, reclamado_hasta_ms, enviado_ms FROM outbox ORDER BY seq');
+      return (rows as RawOutboxRow[]).map(toOutboxRow);
     },
     close: async () => {
       if (reader) await reader.end();
@@ -114,8 +131,7 @@ export function sqliteDatabase(dataDir: string): ChaosDatabase {
       };
     },
     outbox: async () => {
-      const rows = open().prepare('SELECT id, topic, payload FROM outbox ORDER BY seq').all() as Array<{ id: string; topic: string; payload: string }>;
-      return rows.map((r) => ({ id: r.id, topic: r.topic, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+      return (open().prepare('SELECT id, topic, payload, reclamado_hasta_ms, enviado_ms FROM outbox ORDER BY seq').all() as RawOutboxRow[]).map(toOutboxRow);
     },
     close: async () => {
       db?.close();

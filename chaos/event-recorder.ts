@@ -10,6 +10,8 @@ export interface Delivery {
   topic: string;
   payload: Record<string, unknown>;
   retain: boolean;
+  /** Epoch ms at arrival, to measure how late an event came (its payload's `timestamp` is the commit). */
+  receivedMs: number;
 }
 
 export interface EventRecorder {
@@ -36,7 +38,7 @@ export async function recordEvents(url: string, clientId: string): Promise<Event
       recorder.unreadable++;
       return;
     }
-    recorder.deliveries.push({ topic: topic.slice(PREFIX.length + 1), payload: parsed, retain: packet.retain });
+    recorder.deliveries.push({ topic: topic.slice(PREFIX.length + 1), payload: parsed, retain: packet.retain, receivedMs: Date.now() });
   });
   const granted = await client.subscribeAsync(`${PREFIX}/#`, { qos: 1 });
   if (granted.some((g) => g.qos === 128)) throw new Error(`the broker refused the subscription to ${PREFIX}/#`);

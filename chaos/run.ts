@@ -42,10 +42,10 @@ export function failed(f: ChaosFigures): boolean {
 function summary(f: ChaosFigures): string {
   const lines = [
     `${failed(f) ? 'FAIL' : 'PASS'} ${f.variant}: ${f.cores} core process(es), ${f.clients} clients, ${f.duration_s} s, seed ${f.seed}`,
-    `  operations ${f.operations} (acknowledged ${f.acknowledged}, refused ${f.rejected}, unknown outcome ${f.unknown_outcome} of which committed ${f.unknown_committed}, unresolved refs ${f.unresolved_refs}), reads ${f.reads}, snapshot reads ${f.snapshot_reads}`,
+    `  operations ${f.operations} (JSON ${f.operations_json}, legacy ${f.operations_legacy}; acknowledged ${f.acknowledged}, refused ${f.rejected}, unknown outcome ${f.unknown_outcome} of which committed ${f.unknown_committed}, unresolved refs ${f.unresolved_refs}), reads ${f.reads}, snapshot reads ${f.snapshot_reads}`,
     `  kills ${f.kills} (restart ≤ ${f.restart_ms_max} ms), unexpected exits ${f.unexpected_exits}, clean stop ${f.clean_stop ? 'yes' : 'NO'}`,
     `  violations ${f.violations} ${JSON.stringify(f.violations_by_kind)}`,
-    `  events: outbox ${f.events_outbox}, delivered ${f.events_received}, missing ${f.events_missing}, duplicates before dedupe ${f.duplicates_before_dedupe}, without version ${f.versions_missing}, version regressions ${f.version_regressions} (arrivals out of commit order ${f.arrival_reorders}), drain ${f.drain_ms} ms`,
+    `  events: outbox ${f.events_outbox}, delivered ${f.events_received}, missing ${f.events_missing}, duplicates before dedupe ${f.duplicates_before_dedupe}, without version ${f.versions_missing}, version regressions ${f.version_regressions} (arrivals out of commit order ${f.arrival_reorders}), slowest event ${f.event_delay_ms_max} ms after its commit, drain ${f.drain_ms} ms`,
     ...f.samples.map((s) => `    - ${s}`),
     ...f.missing_samples.map((s) => `    - missing: ${s}`),
   ];

@@ -120,7 +120,7 @@ describe('the chaos checker, ledger side', () => {
 
 function event(id: string, topic: string, payload: Record<string, unknown>): { row: OutboxRow; delivery: Delivery } {
   const p = { id, ...payload };
-  return { row: { id, topic, payload: p }, delivery: { topic, payload: p, retain: false } };
+  return { row: { id, topic, payload: p }, delivery: { topic, payload: p, retain: false, receivedMs: 0 } };
 }
 
 /** The transfer t1 and the deposit d1 of `scenario()`, as the outbox holds them, with versions. */
