@@ -156,13 +156,13 @@ interface LoadOutcome {
   unresolved: number;
 }
 
-async function load(rig: Rig, options: ChaosOptions, accounts: string[], initialTotalCents: number, violations: Violations): Promise<LoadOutcome> {
+async function load(rig: Rig, options: ChaosOptions, accounts: string[], fundingIds: ReadonlySet<string>, initialTotalCents: number, violations: Violations): Promise<LoadOutcome> {
   const history = new History();
   let loadOver = false;
   let clientsDone = false;
   let resolveDeadlineMs = Number.POSITIVE_INFINITY;
   const unresolved = { count: 0 };
-  const ctx: LoadContext = { ports: rig.cluster.ports, accounts, history, violations, seed: options.seed, loadOver: () => loadOver, resolveDeadlineMs: () => resolveDeadlineMs, unresolved };
+  const ctx: LoadContext = { ports: rig.cluster.ports, accounts, history, fundingIds, violations, seed: options.seed, loadOver: () => loadOver, resolveDeadlineMs: () => resolveDeadlineMs, unresolved };
   // A failed restart or client ends the load at once; the error is thrown after everything stopped.
   const failures: unknown[] = [];
   const fail = (err: unknown): void => {
@@ -192,7 +192,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   let cleanStop = false;
   try {
     const fundingIds = await fund(rig.cluster.ports[0], accounts);
-    const outcome = await load(rig, options, accounts, initialTotalCents, violations);
+    const outcome = await load(rig, options, accounts, fundingIds, initialTotalCents, violations);
     await rig.cluster.reviveDead();
     const drainMs = await drain(rig);
     const view = await rig.db.view();

@@ -7,6 +7,7 @@
 import { formatCents, decimalTextToCents } from '../core/ledger/money';
 import { CHAOS_LIMITS } from './limits';
 import type { History, Operation, Protocolo } from './history';
+import { checkHistorialRead, parseMovimientos } from './check-read';
 import { openLink, type Link } from './link';
 import type { Violations } from './violations';
 
@@ -14,6 +15,8 @@ export interface LoadContext {
   ports: readonly number[];
   accounts: readonly string[];
   history: History;
+  /** Transaction ids of the accounts' opening deposits (not operations of the load). */
+  fundingIds: ReadonlySet<string>;
   violations: Violations;
   seed: number;
   /** True once the load phase is over: no new operation starts. */
@@ -37,14 +40,19 @@ export function prng(seed: number): () => number {
 
 type Plan =
   | { kind: 'consulta'; cedula: string }
+  | { kind: 'historial'; cedula: string }
   | { kind: 'transferencia'; origen: string; destino: string }
   | { kind: 'deposito' | 'retiro'; cedula: string };
 
-/** The mix: mostly transfers (the Jepsen bank test), some deposits and withdrawals, a quarter reads. */
+/**
+ * The mix: mostly transfers (the Jepsen bank test), some deposits and withdrawals, a quarter
+ * reads (balances, and for JSON clients also histories; legacy clients read balances only).
+ */
 function plan(random: () => number, accounts: readonly string[]): Plan {
   const pick = (): string => accounts[Math.floor(random() * accounts.length)];
   const roll = random();
-  if (roll < 0.25) return { kind: 'consulta', cedula: pick() };
+  if (roll < 0.15) return { kind: 'consulta', cedula: pick() };
+  if (roll < 0.25) return { kind: 'historial', cedula: pick() };
   if (roll < 0.4) return { kind: 'deposito', cedula: pick() };
   if (roll < 0.55) return { kind: 'retiro', cedula: pick() };
   const origen = pick();
@@ -77,7 +85,7 @@ class Client {
     while (!this.ctx.loadOver()) {
       const p = plan(this.random, this.ctx.accounts);
       if (!(await this.connected(this.ctx.loadOver))) break;
-      if (p.kind === 'consulta') await this.consulta(p.cedula);
+      if (p.kind === 'consulta' || p.kind === 'historial') await this.read(p);
       else await this.money(p);
     }
     this.link?.close();
@@ -97,7 +105,7 @@ class Client {
     this.link?.close();
   }
 
-  private async money(p: Exclude<Plan, { kind: 'consulta' }>): Promise<void> {
+  private async money(p: Exclude<Plan, { kind: 'consulta' | 'historial' }>): Promise<void> {
     const { history } = this.ctx;
     const montoCents = history.takeAmountCents(p.kind !== 'deposito' && this.random() < CHAOS_LIMITS.overdraft_share);
     const cedula = p.kind === 'transferencia' ? p.origen : p.cedula;
@@ -198,16 +206,22 @@ class Client {
     }
   }
 
-  private async consulta(cedula: string): Promise<void> {
+  private async read(p: Extract<Plan, { kind: 'consulta' | 'historial' }>): Promise<void> {
     this.ctx.history.reads++;
-    if (this.protocolo === 'json') {
-      const id = `r-${this.n}-${this.seq++}`;
-      this.link!.write(JSON.stringify({ id, op: 'consulta', cedula }) + '\n');
-      const reply = await this.jsonReply(id);
-      if (reply === null) return this.dropLink();
-      if (reply.ok === true) this.checkSaldo((reply.cliente as { saldo?: unknown } | undefined)?.saldo, `consulta ${cedula}`);
-      return;
-    }
+    if (this.protocolo === 'legacy') return this.consultaLegacy(p.cedula);
+    const id = `r-${this.n}-${this.seq++}`;
+    const request = p.kind === 'historial' ? { id, op: 'historial', cedula: p.cedula, limite: 100 } : { id, op: 'consulta', cedula: p.cedula };
+    this.link!.write(JSON.stringify(request) + '\n');
+    const reply = await this.jsonReply(id);
+    if (reply === null) return this.dropLink();
+    if (reply.ok !== true) return;
+    if (p.kind === 'consulta') return this.checkSaldo((reply.cliente as { saldo?: unknown } | undefined)?.saldo, `consulta ${p.cedula}`);
+    const rows = parseMovimientos(reply.movimientos);
+    if (rows === null) return this.ctx.violations.add('protocol', `historial ${p.cedula}: malformed movimientos`);
+    checkHistorialRead(p.cedula, rows, this.ctx.history, this.ctx.fundingIds, this.ctx.violations);
+  }
+
+  private async consultaLegacy(cedula: string): Promise<void> {
     this.link!.write(`CONSULTA ${cedula}`);
     const reply = await this.link!.readReply();
     if (reply === null) return this.dropLink();

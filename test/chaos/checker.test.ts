@@ -6,6 +6,7 @@
  */
 import { checkEvents } from '../../chaos/check-events';
 import { checkLedger } from '../../chaos/check-ledger';
+import { checkHistorialRead, type MovimientoLeido } from '../../chaos/check-read';
 import type { DbView, MovimientoDb, OutboxRow } from '../../chaos/database';
 import type { Delivery } from '../../chaos/event-recorder';
 import { History, markFlows, totalBounds } from '../../chaos/history';
@@ -205,5 +206,46 @@ describe('the chaos checker, event side', () => {
     const e = events();
     for (const x of e) delete x.row.payload.version;
     expect(check(e.map((x) => x.row), e.map((x) => x.delivery), false).v.total).toBe(0);
+  });
+});
+
+describe('the chaos checker, historial reads during the load', () => {
+  /** A's history newest first as `historial` shows it: d1 (7c), t1 sent (5c), funding. */
+  function rowsOfA(): MovimientoLeido[] {
+    return [
+      { tipo: 'DEPOSITO', montoCents: 7, saldoFinalCents: 5002, transaccionId: 'd1' },
+      { tipo: 'TRANSFERENCIA_ENVIADA', montoCents: 5, saldoFinalCents: 4995, transaccionId: 't1' },
+      { tipo: 'DEPOSITO', montoCents: INITIAL / 2, saldoFinalCents: INITIAL / 2, transaccionId: 'f-a' },
+    ];
+  }
+
+  function read(rows: MovimientoLeido[], s = scenario()): Violations {
+    const v = new Violations();
+    checkHistorialRead(A, rows, s.history, FUNDING, v);
+    return v;
+  }
+
+  it('passes a history whose rows were issued, chain, and carry the acknowledged ids', () => {
+    expect(read(rowsOfA()).samples).toEqual([]);
+  });
+
+  it('reports balances that do not chain (a lost update seen live)', () => {
+    const rows = rowsOfA();
+    rows[0].saldoFinalCents = 5003;
+    expect(read(rows).byKind).toEqual({ ledger: 1 });
+  });
+
+  it('reports a row shown twice, a refused operation shown, and a row of another account', () => {
+    const s = scenario();
+    const refused = s.history.issue({ montoCents: 9, protocolo: 'json', clase: 'retiro', cedula: A, destino: null, ref: 'r9' });
+    s.history.reject(refused, 'SALDO_INSUFICIENTE');
+    const rows: MovimientoLeido[] = [
+      { tipo: 'RETIRO', montoCents: 9, saldoFinalCents: 4993, transaccionId: 'w9' },
+      { tipo: 'DEPOSITO', montoCents: 7, saldoFinalCents: 5002, transaccionId: 'd1' },
+      { tipo: 'DEPOSITO', montoCents: 7, saldoFinalCents: 4995, transaccionId: 'd1' },
+      { tipo: 'TRANSFERENCIA_RECIBIDA', montoCents: 5, saldoFinalCents: 4988, transaccionId: 't1' },
+    ];
+    const v = read(rows, s);
+    expect(v.byKind).toMatchObject({ phantom: 2, duplicate: 1 });
   });
 });
