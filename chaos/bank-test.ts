@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isValidCedula } from '../core/ledger/cedula';
 import { formatCents } from '../core/ledger/money';
-import { checkEvents, dedupe, missingIds, type EventFigures } from './check-events';
+import { checkEvents, missingIds, type EventFigures } from './check-events';
 import { checkLedger, type LedgerFigures } from './check-ledger';
 import { prng, runClients, type LoadContext } from './clients';
 import { Cluster, runNemesis } from './cluster';
@@ -144,7 +144,7 @@ async function fund(port: number, accounts: string[]): Promise<Set<string>> {
 async function drain(rig: Rig): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < CHAOS_LIMITS.drain_wait_ms) {
-    if (missingIds(await rig.db.outbox(), dedupe(rig.recorder.deliveries).unique) === 0) break;
+    if (missingIds(await rig.db.outboxIds(), rig.recorder.deliveries) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, CHAOS_LIMITS.drain_poll_ms));
   }
   return Date.now() - started;
@@ -173,7 +173,7 @@ async function load(rig: Rig, options: ChaosOptions, accounts: string[], funding
   const snapshots = readSnapshots(rig.db, history, initialTotalCents, violations, () => clientsDone);
   const clients = runClients(ctx, options.clients).catch(fail);
   const endMs = Date.now() + options.durationS * 1000;
-  while (!loadOver && Date.now() < endMs) await new Promise((resolve) => setTimeout(resolve, Math.min(100, endMs - Date.now())));
+  while (!loadOver && Date.now() < endMs) await new Promise((resolve) => setTimeout(resolve, Math.min(CHAOS_LIMITS.tick_ms, endMs - Date.now())));
   loadOver = true;
   resolveDeadlineMs = Date.now() + CHAOS_LIMITS.resolve_timeout_ms;
   await nemesis;

@@ -6,6 +6,7 @@
  */
 import type { DbView, OutboxRow } from './database';
 import type { Delivery } from './event-recorder';
+import { CHAOS_LIMITS } from './limits';
 import type { Violations } from './violations';
 
 export interface EventFigures {
@@ -31,8 +32,6 @@ export interface EventFigures {
 
 /** Events that are not committed facts: published directly, not through the outbox. */
 const NOT_FROM_OUTBOX = new Set(['estadisticas']);
-/** Missing events quoted in the report (the count is always exact). */
-const MISSING_SAMPLES_MAX = 5;
 
 export function dedupe(deliveries: Delivery[]): { unique: Delivery[]; duplicates: number } {
   const seen = new Set<string>();
@@ -57,9 +56,9 @@ function outboxState(row: OutboxRow): string {
   return 'unsent, unclaimed';
 }
 
-export function missingIds(outbox: OutboxRow[], deliveries: Delivery[]): number {
+export function missingIds(outboxIds: string[], deliveries: Delivery[]): number {
   const received = new Set(deliveries.map((d) => d.payload.id));
-  return outbox.filter((row) => !received.has(row.id)).length;
+  return outboxIds.filter((id) => !received.has(id)).length;
 }
 
 export function checkEvents(outbox: OutboxRow[], deliveries: Delivery[], view: DbView, requireVersions: boolean, violations: Violations): EventFigures {
@@ -71,7 +70,7 @@ export function checkEvents(outbox: OutboxRow[], deliveries: Delivery[], view: D
   for (const row of outbox) {
     if (received.has(row.id)) continue;
     missingCount++;
-    if (missingCount <= MISSING_SAMPLES_MAX) missingSamples.push(`${row.topic} ${row.id} (${outboxState(row)}) ${JSON.stringify(row.payload).slice(0, 120)}`);
+    if (missingCount <= CHAOS_LIMITS.missing_samples_max) missingSamples.push(`${row.topic} ${row.id} (${outboxState(row)}) ${JSON.stringify(row.payload).slice(0, 120)}`);
   }
   for (const d of unique) {
     const row = byId.get(d.payload.id as string);

@@ -5,6 +5,7 @@
  * transfers, deposits, withdrawals and balance reads on random accounts.
  */
 import { formatCents, decimalTextToCents } from '../core/ledger/money';
+import { LIMITS } from '../core/limits';
 import { CHAOS_LIMITS } from './limits';
 import type { History, Operation, Protocolo } from './history';
 import { checkHistorialRead, parseMovimientos } from './check-read';
@@ -210,7 +211,7 @@ class Client {
     this.ctx.history.reads++;
     if (this.protocolo === 'legacy') return this.consultaLegacy(p.cedula);
     const id = `r-${this.n}-${this.seq++}`;
-    const request = p.kind === 'historial' ? { id, op: 'historial', cedula: p.cedula, limite: 100 } : { id, op: 'consulta', cedula: p.cedula };
+    const request = p.kind === 'historial' ? { id, op: 'historial', cedula: p.cedula, limite: LIMITS.history_rows_max } : { id, op: 'consulta', cedula: p.cedula };
     this.link!.write(JSON.stringify(request) + '\n');
     const reply = await this.jsonReply(id);
     if (reply === null) return this.dropLink();

@@ -86,7 +86,7 @@ export async function runNemesis(cluster: Cluster, random: () => number, over: (
   let lastKillMs = Date.now();
   while (!over()) {
     const until = lastKillMs + CHAOS_LIMITS.kill_interval_min_ms + Math.floor(random() * span);
-    while (Date.now() < until && !over()) await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+    while (Date.now() < until && !over()) await new Promise((resolve) => setTimeout(resolve, Math.min(CHAOS_LIMITS.tick_ms, until - Date.now())));
     if (over()) break;
     await cluster.reviveDead();
     lastKillMs = Date.now();

@@ -46,6 +46,8 @@ export interface ChaosDatabase {
   snapshot(): Promise<Snapshot>;
   view(): Promise<DbView>;
   outbox(): Promise<OutboxRow[]>;
+  /** Just the ids of the outbox rows: the drain polls this. */
+  outboxIds(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,10 @@ export async function createMysqlDatabase(baseUrl: string): Promise<ChaosDatabas
       const [rows] = await (await conn()).query('SELECT id, topic, payload, reclamado_hasta_ms, enviado_ms FROM outbox ORDER BY seq');
       return (rows as RawOutboxRow[]).map(toOutboxRow);
     },
+    outboxIds: async () => {
+      const [rows] = await (await conn()).query('SELECT id FROM outbox');
+      return (rows as Array<{ id: string }>).map((r) => r.id);
+    },
     close: async () => {
       if (reader) await reader.end();
       await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
@@ -133,6 +139,7 @@ export function sqliteDatabase(dataDir: string): ChaosDatabase {
     outbox: async () => {
       return (open().prepare('SELECT id, topic, payload, reclamado_hasta_ms, enviado_ms FROM outbox ORDER BY seq').all() as RawOutboxRow[]).map(toOutboxRow);
     },
+    outboxIds: async () => (open().prepare('SELECT id FROM outbox').all() as Array<{ id: string }>).map((r) => r.id),
     close: async () => {
       db?.close();
       db = null;

@@ -40,6 +40,12 @@ export const CHAOS_LIMITS = {
   drain_poll_ms: 250,
   /** Violation messages kept for the report (the count is always exact). */
   violation_samples_max: 20,
+  /** Missing events quoted in the report (the count is always exact). */
+  missing_samples_max: 5,
+  /** Last characters of a core's or the broker's stderr kept for a start-up failure message. */
+  stderr_tail_chars: 4000,
+  /** How often the load timer and the nemesis look whether the run is over. */
+  tick_ms: 100,
   /** Operations a client may have issued; a bound on the amount counter (amounts are unique cents). */
   operations_max: 2_000_000,
   /**

@@ -33,8 +33,6 @@ export interface Proceso {
   stderrTail: () => string;
 }
 
-const STDERR_TAIL_CHARS = 4000;
-
 /** Spawns `banco <args>` and resolves once stderr shows `readyEvent` (a structured log event). */
 export function spawnBanco(args: string[], env: Record<string, string>, readyEvent: string): Promise<Proceso> {
   const proc = spawn(process.execPath, [bancoCli(), ...args], {
@@ -50,7 +48,7 @@ export function spawnBanco(args: string[], env: Record<string, string>, readyEve
     }, CHAOS_LIMITS.core_start_timeout_ms);
     let ready = false;
     proc.stderr!.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-STDERR_TAIL_CHARS);
+      tail = (tail + chunk.toString()).slice(-CHAOS_LIMITS.stderr_tail_chars);
       if (!ready && tail.includes(`"${readyEvent}"`)) {
         ready = true;
         clearTimeout(timer);
