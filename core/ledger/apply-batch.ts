@@ -73,7 +73,7 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         const lado = setBalance(cuenta, after);
         cambios.movimientos.push({ cedula: op.cedula, tipo: 'DEPOSITO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
         cambios.eventos.push(...depositEvents(ctx, lado, op.centavos, transaccion_id));
-        return { ok: true, tipo: 'depositar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+        return { ok: true, tipo: 'depositar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after, version: lado.version };
       }
       case 'retirar': {
         const cuenta = cuentas.get(op.cedula);
@@ -85,7 +85,7 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         const lado = setBalance(cuenta, after);
         cambios.movimientos.push({ cedula: op.cedula, tipo: 'RETIRO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
         cambios.eventos.push(...withdrawalEvents(ctx, lado, op.centavos, transaccion_id));
-        return { ok: true, tipo: 'retirar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+        return { ok: true, tipo: 'retirar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after, version: lado.version };
       }
       case 'transferir': {
         if (op.origen === op.destino) return reject('MISMA_CUENTA');
@@ -106,7 +106,7 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
           { ...base, cedula: op.destino, tipo: 'TRANSFERENCIA_RECIBIDA', saldo_final: destino.saldo, contraparte: op.origen },
         );
         cambios.eventos.push(...transferEvents(ctx, { origen: ladoOrigen, destino: ladoDestino, monto: op.centavos, transaccion_id }));
-        return { ok: true, tipo: 'transferir', transaccion_id, origen: op.origen, destino: op.destino, monto: op.centavos, saldo_origen: origen.saldo, saldo_destino: destino.saldo };
+        return { ok: true, tipo: 'transferir', transaccion_id, origen: op.origen, destino: op.destino, monto: op.centavos, saldo_origen: origen.saldo, saldo_destino: destino.saldo, version_origen: ladoOrigen.version, version_destino: ladoDestino.version };
       }
     }
   };

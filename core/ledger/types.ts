@@ -37,6 +37,8 @@ export type Exito =
       monto: number;
       saldo_anterior: number;
       saldo_nuevo: number;
+      /** The account's version after this change (CONTRACT §5), as in its events. */
+      version: number;
     }
   | {
       ok: true;
@@ -47,6 +49,8 @@ export type Exito =
       monto: number;
       saldo_origen: number;
       saldo_destino: number;
+      version_origen: number;
+      version_destino: number;
     };
 
 /** A ledger rule refused the operation; nothing changed. `cuenta` and `saldo` say which rule and why. */
