@@ -2,10 +2,12 @@
  * Settings come from the environment once, are validated here, and are frozen. Names fixed by
  * CONTRACT §1 keep their names; the rest are prefixed BANCO_. README "Settings" lists them all.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './errors';
 import { LIMITS, type Limits } from './limits';
 import { parseAmount } from './ledger/money';
+import { deriveInstanceId, INSTANCE_ID_CHARS_MAX, INSTANCE_ID_PATTERN } from './outbox/instance-id';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string };
 
@@ -23,8 +25,14 @@ export interface EventBusConfig {
   relayPollMs: number;
   /** Rows per relay round. */
   relayBatchMax: number;
-  /** A relay's claim on rows; a crashed process's claimed rows are published by another after it. */
+  /** A relay's claim on rows; a backstop only, since a new relay leader clears every claim at once. */
   relayLeaseMs: number;
+  /** This core instance in the database (claim owner, leader lease holder): BANCO_INSTANCE_ID or derived. */
+  instanceId: string;
+  /** One core process relays at a time; its lease lasts this long unless renewed. */
+  relayLeaderLeaseMs: number;
+  /** The leader renews its lease, and stand-bys try to take it, this often. */
+  relayHeartbeatMs: number;
 }
 
 export interface CoreConfig {
@@ -137,6 +145,32 @@ export function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
 
 const TOPIC_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
+/** The default instance id: stable across restarts of one instance (same host, port, data dir, database). */
+function instanceIdOf(env: Env): string {
+  const explicit = env.BANCO_INSTANCE_ID;
+  if (explicit !== undefined && explicit !== '') {
+    if (!INSTANCE_ID_PATTERN.test(explicit)) throw new ConfigError(`BANCO_INSTANCE_ID=${explicit} must be 1–${INSTANCE_ID_CHARS_MAX} letters, digits, '.', '_' or '-'.`);
+    return explicit;
+  }
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const database = parseDatabase(env, dataDir);
+  const where = database.kind === 'sqlite' ? path.resolve(database.file) : withoutCredentials(database.url);
+  return deriveInstanceId({ hostname: os.hostname(), corePort: env.CORE_PORT || '5000', dataDir, database: where });
+}
+
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port}${u.pathname}`;
+}
+
+/** Leader lease bounds: a lease must outlive at least two heartbeats, so one late renewal is not a take-over. */
+function parseLeaderTiming(env: Env): { relayLeaderLeaseMs: number; relayHeartbeatMs: number } {
+  const relayLeaderLeaseMs = parseInteger(env, 'BANCO_RELAY_LEADER_LEASE_MS', 5000, 1000, 600_000);
+  const relayHeartbeatMs = parseInteger(env, 'BANCO_RELAY_HEARTBEAT_MS', 1000, 100, 300_000);
+  if (relayHeartbeatMs * 2 > relayLeaderLeaseMs) throw new ConfigError(`BANCO_RELAY_HEARTBEAT_MS=${relayHeartbeatMs} must be at most half of BANCO_RELAY_LEADER_LEASE_MS=${relayLeaderLeaseMs}.`);
+  return { relayLeaderLeaseMs, relayHeartbeatMs };
+}
+
 export function loadEventBusConfig(env: Env): EventBusConfig {
   const host = env.HOST && !['0.0.0.0', '::'].includes(env.HOST) ? env.HOST : '127.0.0.1';
   const url = env.MQTT_URL || `mqtt://${host.includes(':') ? `[${host}]` : host}:${parsePort(env, 'MQTT_PORT', 1883)}`;
@@ -153,6 +187,8 @@ export function loadEventBusConfig(env: Env): EventBusConfig {
     relayPollMs: parseInteger(env, 'BANCO_RELAY_POLL_MS', 500, 10, 60_000),
     relayBatchMax: parseInteger(env, 'BANCO_RELAY_BATCH_MAX', 500, 1, 5000),
     relayLeaseMs: parseInteger(env, 'BANCO_RELAY_LEASE_MS', 30_000, 1000, 3600 * 1000),
+    instanceId: instanceIdOf(env),
+    ...parseLeaderTiming(env),
   });
 }
 

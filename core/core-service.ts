@@ -12,6 +12,7 @@ import { safeUrl, type Logger } from './log';
 import type { Estadisticas } from './protocol/context';
 import { CoreServer } from './protocol/server';
 import { MqttPublisher } from './outbox/mqtt-publisher';
+import { LeaderLease } from './outbox/leader-lease';
 import { OutboxRelay } from './outbox/relay';
 import { MysqlStore } from './store/mysql-store';
 import { SqliteStore } from './store/sqlite-store';
@@ -80,16 +81,25 @@ function crashNow(): void {
 const OUTBOX_FLUSH_MS = 5000;
 const PUBLISH_TIMEOUT_MS = 10_000;
 
-async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Clock, log: Logger): Promise<{ publisher: MqttPublisher; relay: OutboxRelay } | null> {
+interface EventBus {
+  publisher: MqttPublisher;
+  relay: OutboxRelay;
+  leadership: LeaderLease;
+}
+
+async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Clock, log: Logger): Promise<EventBus | null> {
   const bus = config.eventBus;
   if (bus === null) return null;
-  const publisher = new MqttPublisher({ url: bus.url, username: bus.username, password: bus.password, topicPrefix: bus.topicPrefix, connectTimeoutMs: 5000, reconnectMs: 1000 }, log.child({ component: 'mqtt' }));
+  const publisher = new MqttPublisher({ instanceId: bus.instanceId, url: bus.url, username: bus.username, password: bus.password, topicPrefix: bus.topicPrefix, connectTimeoutMs: 5000, reconnectMs: 1000 }, log.child({ component: 'mqtt' }));
   await publisher.connect();
+  // One relaying process per database (CONTRACT §5 per-account order); the others stand by.
+  const leadership = new LeaderLease(store, { instance: bus.instanceId, leaseMs: bus.relayLeaderLeaseMs, heartbeatMs: bus.relayHeartbeatMs }, log.child({ component: 'relay' }));
   const relay = new OutboxRelay(
     store,
     publisher,
     {
-      owner: publisher.clientId,
+      // Stable across restarts and bounded: a restarted instance takes back its own claims.
+      owner: bus.instanceId,
       topicPrefix: bus.topicPrefix,
       batchMax: bus.relayBatchMax,
       leaseMs: bus.relayLeaseMs,
@@ -101,9 +111,21 @@ async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Cloc
     },
     clock,
     log.child({ component: 'relay' }),
+    leadership,
   );
-  relay.start();
-  return { publisher, relay };
+  return { publisher, relay, leadership };
+}
+
+/** Leads (or stands by) and relays; only once the core listens, so a duplicate instance fails on its port first. */
+async function runEventBus(bus: EventBus): Promise<void> {
+  await bus.leadership.start();
+  bus.relay.start();
+}
+
+async function stopEventBus(bus: EventBus, flushMs: number): Promise<void> {
+  await bus.relay.stop(flushMs);
+  await bus.leadership.stop();
+  await bus.publisher.close();
 }
 
 export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<CoreService> {
@@ -123,6 +145,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
     const ledger = createLedger(store, config, clock, () => (crashAfterCommit ? crashNow() : bus?.relay.wake()));
     const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, legacyRoundAmounts: config.legacyRoundAmounts, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
     const port = await server.listen();
+    if (bus) await runEventBus(bus);
     const stopMaintenance = startMaintenance(store, config.idempotencyRetentionMs, clock, log);
     if (bus && config.eventBus!.statsIntervalMs > 0) {
       statsTimer = setInterval(() => void server.estadisticas().catch((err) => log.warn('stats.failed', { err })), config.eventBus!.statsIntervalMs);
@@ -141,16 +164,14 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
         if (statsTimer) clearInterval(statsTimer);
         await server.close();
         await Promise.race([ledger.idle(), delay(config.limits.shutdown_grace_ms)]);
-        await running?.relay.stop(OUTBOX_FLUSH_MS);
-        await running?.publisher.close();
+        if (running) await stopEventBus(running, OUTBOX_FLUSH_MS);
         await store.close();
         log.info('core.stopped', {});
       },
     };
   } catch (err) {
     if (statsTimer) clearInterval(statsTimer);
-    await bus?.relay.stop().catch(() => undefined);
-    await bus?.publisher.close().catch(() => undefined);
+    if (bus) await stopEventBus(bus, 0).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

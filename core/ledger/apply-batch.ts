@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ERROR_CODES } from '../errors';
-import { depositEvents, transferEvents, withdrawalEvents, type EventContext } from './events';
-import type { Cambios, Cuenta, Instantanea, Operacion, Rechazo, Resultado } from './types';
+import { depositEvents, transferEvents, withdrawalEvents, type EventContext, type Lado } from './events';
+import type { Cambios, CuentaVersionada, Instantanea, Operacion, Rechazo, Resultado } from './types';
 
 export interface RuleContext extends EventContext {
   fecha: string; // 'YYYY-MM-DD HH:MM:SS' for history rows
@@ -40,25 +40,29 @@ export function fingerprint(op: Operacion): string {
 const reject = (code: Rechazo['code'], extra: Omit<Rechazo, 'ok' | 'code'> = {}): Rechazo => ({ ok: false, code, ...extra });
 
 export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx: RuleContext): { resultados: Resultado[]; cambios: Cambios } {
-  const cuentas = new Map<string, Cuenta>();
+  const cuentas = new Map<string, CuentaVersionada>();
   for (const [k, c] of snapshot.cuentas) cuentas.set(k, { ...c });
   const refs = new Map(snapshot.refs);
   const cambios: Cambios = { nuevas: [], saldos: new Map(), movimientos: [], eventos: [], refs: [], fecha: ctx.fecha };
   // Every changed balance is written, accounts created earlier in this batch included: the
   // stores insert new accounts (balance 0) before they write balances, in one transaction.
-  const setBalance = (cuenta: Cuenta, cents: number): void => {
+  // Every change bumps the account's version (CONTRACT §5), several in one batch included.
+  const setBalance = (cuenta: CuentaVersionada, cents: number): Lado => {
+    const lado = { cedula: cuenta.cedula, antes: cuenta.saldo, despues: cents, version: cuenta.version + 1 };
     cuenta.saldo = cents;
-    cambios.saldos.set(cuenta.cedula, cents);
+    cuenta.version = lado.version;
+    cambios.saldos.set(cuenta.cedula, { saldo: cents, version: lado.version });
+    return lado;
   };
 
   const applyOne = (op: Operacion): Resultado => {
     switch (op.tipo) {
       case 'crear': {
         if (cuentas.has(op.cedula)) return reject('CLIENTE_YA_EXISTE');
-        const cuenta: Cuenta = { cedula: op.cedula, nombres: op.nombres, apellidos: op.apellidos, saldo: 0 };
-        cuentas.set(op.cedula, cuenta);
+        const cuenta = { cedula: op.cedula, nombres: op.nombres, apellidos: op.apellidos, saldo: 0 };
+        cuentas.set(op.cedula, { ...cuenta, version: 1 }); // creation is the first version
         cambios.nuevas.push({ ...cuenta, pinHash: op.pinHash, fecha: ctx.fecha });
-        return { ok: true, tipo: 'crear', cuenta: { ...cuenta } };
+        return { ok: true, tipo: 'crear', cuenta };
       }
       case 'depositar': {
         const cuenta = cuentas.get(op.cedula);
@@ -67,10 +71,10 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         const after = before + op.centavos;
         if (after > ctx.balanceCentsMax) return reject('LIMITE_EXCEDIDO');
         const transaccion_id = ctx.newId();
-        setBalance(cuenta, after);
+        const lado = setBalance(cuenta, after);
         cambios.movimientos.push({ cedula: op.cedula, tipo: 'DEPOSITO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
-        cambios.eventos.push(...depositEvents(ctx, op.cedula, op.centavos, before, after, transaccion_id));
-        return { ok: true, tipo: 'depositar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+        cambios.eventos.push(...depositEvents(ctx, lado, op.centavos, transaccion_id));
+        return { ok: true, tipo: 'depositar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after, version: lado.version };
       }
       case 'retirar': {
         const cuenta = cuentas.get(op.cedula);
@@ -79,10 +83,10 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         if (op.centavos > before) return reject('SALDO_INSUFICIENTE', { saldo: before });
         const after = before - op.centavos;
         const transaccion_id = ctx.newId();
-        setBalance(cuenta, after);
+        const lado = setBalance(cuenta, after);
         cambios.movimientos.push({ cedula: op.cedula, tipo: 'RETIRO', monto: op.centavos, saldo_final: after, fecha: ctx.fecha, transaccion_id, contraparte: null });
-        cambios.eventos.push(...withdrawalEvents(ctx, op.cedula, op.centavos, before, after, transaccion_id));
-        return { ok: true, tipo: 'retirar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after };
+        cambios.eventos.push(...withdrawalEvents(ctx, lado, op.centavos, transaccion_id));
+        return { ok: true, tipo: 'retirar', transaccion_id, cedula: op.cedula, monto: op.centavos, saldo_anterior: before, saldo_nuevo: after, version: lado.version };
       }
       case 'transferir': {
         if (op.origen === op.destino) return reject('MISMA_CUENTA');
@@ -95,17 +99,15 @@ export function applyBatch(snapshot: Instantanea, ops: readonly Operacion[], ctx
         if (op.centavos > origenAntes) return reject('SALDO_INSUFICIENTE', { cuenta: 'origen', saldo: origenAntes });
         if (destinoAntes + op.centavos > ctx.balanceCentsMax) return reject('LIMITE_EXCEDIDO', { cuenta: 'destino' });
         const transaccion_id = ctx.newId();
-        setBalance(origen, origenAntes - op.centavos);
-        setBalance(destino, destinoAntes + op.centavos);
+        const ladoOrigen = setBalance(origen, origenAntes - op.centavos);
+        const ladoDestino = setBalance(destino, destinoAntes + op.centavos);
         const base = { monto: op.centavos, fecha: ctx.fecha, transaccion_id };
         cambios.movimientos.push(
           { ...base, cedula: op.origen, tipo: 'TRANSFERENCIA_ENVIADA', saldo_final: origen.saldo, contraparte: op.destino },
           { ...base, cedula: op.destino, tipo: 'TRANSFERENCIA_RECIBIDA', saldo_final: destino.saldo, contraparte: op.origen },
         );
-        cambios.eventos.push(
-          ...transferEvents(ctx, { origen: op.origen, destino: op.destino, monto: op.centavos, origenAntes, origenDespues: origen.saldo, destinoAntes, destinoDespues: destino.saldo, transaccion_id }),
-        );
-        return { ok: true, tipo: 'transferir', transaccion_id, origen: op.origen, destino: op.destino, monto: op.centavos, saldo_origen: origen.saldo, saldo_destino: destino.saldo };
+        cambios.eventos.push(...transferEvents(ctx, { origen: ladoOrigen, destino: ladoDestino, monto: op.centavos, transaccion_id }));
+        return { ok: true, tipo: 'transferir', transaccion_id, origen: op.origen, destino: op.destino, monto: op.centavos, saldo_origen: origen.saldo, saldo_destino: destino.saldo, version_origen: ladoOrigen.version, version_destino: ladoDestino.version };
       }
     }
   };

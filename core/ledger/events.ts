@@ -19,75 +19,80 @@ function event(ctx: EventContext, topic: string, qos: 0 | 1 | 2, retain: boolean
   return { id, topic, qos, retain, payload: { id, timestamp: ctx.timestamp, ...fields } };
 }
 
+/** One side of a movement: the account, its balance before and after, and its new `version`. */
+export interface Lado {
+  cedula: string;
+  antes: number;
+  despues: number;
+  /** The account's version after this change (CONTRACT §5: strictly increasing per account). */
+  version: number;
+}
+
 /** `banco/transacciones` (+ `banco/depositos` or `banco/retiros`) for one side of a movement. */
-function movementEvents(ctx: EventContext, m: { cedula: string; tipo: TipoMovimiento; monto: number; saldo_nuevo: number; transaccion_id: string }): EventoOutbox[] {
+function movementEvents(ctx: EventContext, lado: Lado, tipo: TipoMovimiento, monto: number, transaccion_id: string): EventoOutbox[] {
   const fields = {
-    cedula: m.cedula,
-    tipo: m.tipo,
-    monto: centsToNumber(m.monto),
-    saldo_nuevo: centsToNumber(m.saldo_nuevo),
-    transaccion_id: m.transaccion_id,
+    cedula: lado.cedula,
+    tipo,
+    monto: centsToNumber(monto),
+    saldo_nuevo: centsToNumber(lado.despues),
+    version: lado.version,
+    transaccion_id,
   };
   const out = [event(ctx, 'transacciones', 1, false, fields)];
-  const specific = TOPIC_BY_TIPO[m.tipo];
+  const specific = TOPIC_BY_TIPO[tipo];
   if (specific) out.push(event(ctx, specific, 1, false, fields));
   return out;
 }
 
-/** Retained `banco/saldo/{cedula}`: the latest balance of an account. */
-function balanceEvent(ctx: EventContext, cedula: string, before: number, after: number): EventoOutbox {
-  return event(ctx, `saldo/${cedula}`, 1, true, {
-    cedula,
-    saldo_nuevo: centsToNumber(after),
-    saldo_anterior: centsToNumber(before),
+/** Retained `banco/saldo/{cedula}`: the latest balance of an account; `version` lets a reader drop a stale one. */
+function balanceEvent(ctx: EventContext, lado: Lado): EventoOutbox {
+  return event(ctx, `saldo/${lado.cedula}`, 1, true, {
+    cedula: lado.cedula,
+    saldo_nuevo: centsToNumber(lado.despues),
+    saldo_anterior: centsToNumber(lado.antes),
+    version: lado.version,
   });
 }
 
 /** QoS 2 `banco/alertas` when a withdrawal or outgoing transfer leaves the balance under the threshold. */
-function lowBalanceEvents(ctx: EventContext, cedula: string, after: number): EventoOutbox[] {
-  if (after >= ctx.lowBalanceCents) return [];
+function lowBalanceEvents(ctx: EventContext, lado: Lado): EventoOutbox[] {
+  if (lado.despues >= ctx.lowBalanceCents) return [];
   return [
     event(ctx, 'alertas', 2, false, {
       type: 'LOW_BALANCE',
-      message: `Saldo bajo: $${formatCents(after)}`,
-      cedula,
-      data: { saldo: centsToNumber(after) },
+      message: `Saldo bajo: $${formatCents(lado.despues)}`,
+      cedula: lado.cedula,
+      data: { saldo: centsToNumber(lado.despues) },
+      version: lado.version,
     }),
   ];
 }
 
-export function depositEvents(ctx: EventContext, cedula: string, monto: number, before: number, after: number, transaccion_id: string): EventoOutbox[] {
-  return [
-    ...movementEvents(ctx, { cedula, tipo: 'DEPOSITO', monto, saldo_nuevo: after, transaccion_id }),
-    balanceEvent(ctx, cedula, before, after),
-  ];
+export function depositEvents(ctx: EventContext, lado: Lado, monto: number, transaccion_id: string): EventoOutbox[] {
+  return [...movementEvents(ctx, lado, 'DEPOSITO', monto, transaccion_id), balanceEvent(ctx, lado)];
 }
 
-export function withdrawalEvents(ctx: EventContext, cedula: string, monto: number, before: number, after: number, transaccion_id: string): EventoOutbox[] {
-  return [
-    ...movementEvents(ctx, { cedula, tipo: 'RETIRO', monto, saldo_nuevo: after, transaccion_id }),
-    balanceEvent(ctx, cedula, before, after),
-    ...lowBalanceEvents(ctx, cedula, after),
-  ];
+export function withdrawalEvents(ctx: EventContext, lado: Lado, monto: number, transaccion_id: string): EventoOutbox[] {
+  return [...movementEvents(ctx, lado, 'RETIRO', monto, transaccion_id), balanceEvent(ctx, lado), ...lowBalanceEvents(ctx, lado)];
 }
 
-export function transferEvents(
-  ctx: EventContext,
-  t: { origen: string; destino: string; monto: number; origenAntes: number; origenDespues: number; destinoAntes: number; destinoDespues: number; transaccion_id: string },
-): EventoOutbox[] {
+/** Both sides, the transfer itself (with `version_origen` and `version_destino`), both balances, the origin's alert. */
+export function transferEvents(ctx: EventContext, t: { origen: Lado; destino: Lado; monto: number; transaccion_id: string }): EventoOutbox[] {
   return [
-    ...movementEvents(ctx, { cedula: t.origen, tipo: 'TRANSFERENCIA_ENVIADA', monto: t.monto, saldo_nuevo: t.origenDespues, transaccion_id: t.transaccion_id }),
-    ...movementEvents(ctx, { cedula: t.destino, tipo: 'TRANSFERENCIA_RECIBIDA', monto: t.monto, saldo_nuevo: t.destinoDespues, transaccion_id: t.transaccion_id }),
+    ...movementEvents(ctx, t.origen, 'TRANSFERENCIA_ENVIADA', t.monto, t.transaccion_id),
+    ...movementEvents(ctx, t.destino, 'TRANSFERENCIA_RECIBIDA', t.monto, t.transaccion_id),
     event(ctx, 'transferencias', 1, false, {
-      cedula_origen: t.origen,
-      cedula_destino: t.destino,
+      cedula_origen: t.origen.cedula,
+      cedula_destino: t.destino.cedula,
       monto: centsToNumber(t.monto),
-      saldo_origen: centsToNumber(t.origenDespues),
-      saldo_destino: centsToNumber(t.destinoDespues),
+      saldo_origen: centsToNumber(t.origen.despues),
+      saldo_destino: centsToNumber(t.destino.despues),
+      version_origen: t.origen.version,
+      version_destino: t.destino.version,
       transaccion_id: t.transaccion_id,
     }),
-    balanceEvent(ctx, t.origen, t.origenAntes, t.origenDespues),
-    balanceEvent(ctx, t.destino, t.destinoAntes, t.destinoDespues),
-    ...lowBalanceEvents(ctx, t.origen, t.origenDespues),
+    balanceEvent(ctx, t.origen),
+    balanceEvent(ctx, t.destino),
+    ...lowBalanceEvents(ctx, t.origen),
   ];
 }

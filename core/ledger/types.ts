@@ -37,6 +37,8 @@ export type Exito =
       monto: number;
       saldo_anterior: number;
       saldo_nuevo: number;
+      /** The account's version after this change (CONTRACT §5), as in its events. */
+      version: number;
     }
   | {
       ok: true;
@@ -47,6 +49,8 @@ export type Exito =
       monto: number;
       saldo_origen: number;
       saldo_destino: number;
+      version_origen: number;
+      version_destino: number;
     };
 
 /** A ledger rule refused the operation; nothing changed. `cuenta` and `saldo` say which rule and why. */
@@ -88,17 +92,26 @@ export interface RefGuardada {
   resultado: Resultado;
 }
 
+/**
+ * An account as a batch sees it under lock, with its `version` (CONTRACT §5): 1 at creation, +1
+ * with every committed balance change, in every process (the row lock orders the changes).
+ */
+export interface CuentaVersionada extends Cuenta {
+  version: number;
+}
+
 /** What a batch reads under lock before the rules run. */
 export interface Instantanea {
-  cuentas: Map<string, Cuenta>;
+  cuentas: Map<string, CuentaVersionada>;
   refs: Map<string, RefGuardada>;
 }
 
 /** What a batch writes, in one transaction. */
 export interface Cambios {
+  /** New accounts, inserted with balance 0 and version 1. */
   nuevas: Array<Cuenta & { pinHash: string | null; fecha: string }>;
-  /** Final balance of every account the batch changed (written after `nuevas` are inserted). */
-  saldos: Map<string, number>;
+  /** Final balance and version of every account the batch changed (written after `nuevas` are inserted). */
+  saldos: Map<string, { saldo: number; version: number }>;
   movimientos: MovimientoNuevo[];
   eventos: EventoOutbox[];
   refs: Array<{ ref: string } & RefGuardada>;

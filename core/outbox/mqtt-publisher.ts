@@ -3,15 +3,16 @@
  * leaves a last will on `<prefix>/alertas` (CONTRACT §5) so subscribers learn when a publisher
  * vanished without saying goodbye.
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import { randomBytes, randomUUID } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ConfigError } from '../errors';
 import { safeUrl, type Logger } from '../log';
 import type { Estadisticas } from '../protocol/context';
 import type { RelayPublisher } from './relay';
 
 export interface PublisherOptions {
+  /** The core instance (bounded, see instance-id.ts): part of the client id and of the last will. */
+  instanceId: string;
   url: string;
   username: string | null;
   password: string | null;
@@ -26,12 +27,34 @@ export interface PublisherOptions {
 
 /** How long close() waits for in-flight acknowledgements before cutting the connection. */
 const CLOSE_WAIT_MS = 2000;
+/** MQTT keep-alive: a publisher that vanished is noticed by the broker within 1.5× this (MQTT 3.1.1 §3.1.2.10). */
+const KEEPALIVE_S = 30;
+
+/**
+ * The last will of one connection (CONTRACT §5): its own `id` (a new one per connection, so a
+ * consumer that dedupes by id still sees every disconnection) and, as `timestamp`, the moment this
+ * connection was made — a will is fixed at CONNECT, so "the publisher connected at `timestamp` is
+ * gone"; the broker sends it when it notices the loss (at once on a closed socket, else within
+ * 1.5× `keepalive_s`).
+ */
+export function lastWill(clientId: string, instanceId: string, now: Date): Record<string, unknown> {
+  const timestamp = now.toISOString();
+  return { id: randomUUID(), event: 'publisher_disconnected', client_id: clientId, instance_id: instanceId, timestamp, connected_at: timestamp, keepalive_s: KEEPALIVE_S };
+}
 
 export class MqttPublisher implements RelayPublisher {
-  readonly clientId = `banco-core-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  /** Bounded: `banco-core-` + instance id (≤ 64) + 8 hex, unique per process. */
+  readonly clientId: string;
   private client: MqttClient | null = null;
 
-  constructor(private readonly options: PublisherOptions, private readonly log: Logger) {}
+  constructor(private readonly options: PublisherOptions, private readonly log: Logger) {
+    this.clientId = `banco-core-${options.instanceId}-${randomBytes(4).toString('hex')}`;
+  }
+
+  private will(): NonNullable<IClientOptions['will']> {
+    const payload = JSON.stringify(lastWill(this.clientId, this.options.instanceId, new Date()));
+    return { topic: `${this.options.topicPrefix}/alertas`, payload: Buffer.from(payload), qos: 1, retain: false };
+  }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -40,19 +63,23 @@ export class MqttPublisher implements RelayPublisher {
   /** Connects once; fails start-up with one line when the broker cannot be reached or refuses us. */
   async connect(): Promise<void> {
     const { url, username, password, topicPrefix, connectTimeoutMs, reconnectMs } = this.options;
-    const will = JSON.stringify({ event: 'publisher_disconnected', client_id: this.clientId, timestamp: new Date().toISOString() });
     const client = mqtt.connect(url, {
       clientId: this.clientId,
       username: username ?? undefined,
       password: password ?? undefined,
       clean: true,
-      keepalive: 30,
+      keepalive: KEEPALIVE_S,
       connectTimeout: connectTimeoutMs,
       reconnectPeriod: reconnectMs,
       queueQoSZero: false,
-      will: { topic: `${topicPrefix}/alertas`, payload: Buffer.from(will), qos: 1, retain: false },
+      will: this.will(),
     });
     this.client = client;
+    // mqtt.js builds each CONNECT from client.options, and emits 'reconnect' just before: every
+    // connection gets its own will (own id, own connection time).
+    client.on('reconnect', () => {
+      client.options.will = this.will();
+    });
     client.on('error', (err) => this.log.warn('mqtt.error', { url: safeUrl(url), err }));
     client.on('offline', () => this.log.warn('mqtt.offline', { url: safeUrl(url) }));
     client.on('connect', () => this.log.info('mqtt.connected', { url: safeUrl(url), clientId: this.clientId }));

@@ -2,12 +2,18 @@
  * The outbox relay: the only path from a commit to MQTT (CONTRACT §5). It claims unsent rows in
  * commit order, publishes them with their QoS and retain flag, and marks a row sent only after the
  * broker acknowledged it (PUBACK/PUBCOMP). Broker down → rows wait in the database; process
- * killed → rows are still there, and a claim whose lease ran out is taken over. Delivery is
- * at-least-once; every payload carries its `id` for consumers to dedupe.
+ * killed → rows are still there, and the next relay leader clears its claims and sends them.
+ * Delivery is at-least-once; every payload carries its `id` for consumers to dedupe.
+ *
+ * Order: rows are marked sent strictly in claim order. When a row is not acknowledged, it and
+ * every later row already published (in this round and in the rounds still in flight) are given
+ * back and published again, in seq order: no later row counts as delivered before an earlier one
+ * is re-sent, so the broker's last word on a topic (the retained `saldo/{cedula}`) is the newest.
  */
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { LedgerStore, OutboxRow } from '../store/store';
+import type { RelayLeadership } from './leader-lease';
 
 export interface RelayPublisher {
   readonly connected: boolean;
@@ -35,6 +41,9 @@ export interface RelayOptions {
   /** Fault injection: runs after the broker acknowledged a round, before it is marked sent. */
   afterPublish?: () => void;
 }
+
+/** Always leader: a relay that is alone by construction (tests, a single process by design). */
+const ALONE: RelayLeadership = { isLeader: true, term: 0 };
 
 /** Sent rows are pruned (every `pruneEveryMs`) in passes of `batchMax` rows, for at most this long. */
 const PRUNE_BUDGET_MS = 200;
@@ -76,6 +85,17 @@ export class OutboxRelay {
   private readonly inFlight = new Set<Promise<void>>();
   private lastPruneMs = 0;
   private sent = 0;
+  /** Rounds are numbered when their claim starts; they finish one after another in that order. */
+  private roundsStarted = 0;
+  private lastFinish: Promise<void> = Promise.resolve();
+  /** Rounds numbered below this started before a failure was given back: they give back all their rows. */
+  private replayBelow = 0;
+  /** A round gave rows back: no new claim until every round in flight has finished (and given back). */
+  private draining = false;
+  /** Rows to give back before the next claim (giving them back failed, or marking them did). */
+  private unreleased: number[] = [];
+  /** The leadership term whose predecessor's claims were cleared. */
+  private claimsClearedTerm = 0;
 
   constructor(
     private readonly store: LedgerStore,
@@ -83,6 +103,7 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly leadership: RelayLeadership = ALONE,
   ) {}
 
   /** Rows published and acknowledged since start. */
@@ -107,7 +128,7 @@ export class OutboxRelay {
    */
   async stop(flushMs = 0): Promise<void> {
     const deadline = Date.now() + flushMs;
-    while (flushMs > 0 && Date.now() < deadline && this.publisher.connected && (await this.store.countOutboxPending().catch(() => 0)) > 0) {
+    while (flushMs > 0 && Date.now() < deadline && this.publisher.connected && this.leadership.isLeader && (await this.store.countOutboxPending().catch(() => 0)) > 0) {
       this.wake();
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -119,27 +140,24 @@ export class OutboxRelay {
   /**
    * Claims and publishes round after round in seq order; acknowledgements of up to
    * ROUNDS_IN_FLIGHT_MAX rounds are awaited concurrently, so one slow PUBACK does not hold back
-   * the rows committed behind it.
+   * the publishing of the rows committed behind it (only their marking).
    */
   private async loop(): Promise<void> {
     while (this.running) {
       try {
-        if (!this.publisher.connected) {
-          await this.publisher.waitConnected(this.options.pollMs);
-          continue;
-        }
-        if (this.inFlight.size >= ROUNDS_IN_FLIGHT_MAX) {
-          await Promise.race(this.inFlight);
-          continue;
-        }
+        if (await this.waitedForTurn()) continue;
         const nowMs = this.clock.now().getTime();
         await this.maybePrune(nowMs);
+        if (this.draining) continue; // checked again with no await before the numbering below
+        const number = ++this.roundsStarted;
         const rows = await this.store.claimOutbox(this.options.owner, this.options.batchMax, this.options.leaseMs, nowMs);
         if (rows.length === 0) {
           await this.wakeup.wait(this.options.pollMs);
           continue;
         }
-        const round = this.finish(rows, this.issue(rows)).finally(() => this.inFlight.delete(round));
+        const pending = this.issue(rows);
+        const round = this.lastFinish.then(() => this.finish(number, rows, pending)).finally(() => this.inFlight.delete(round));
+        this.lastFinish = round;
         this.inFlight.add(round);
       } catch (err) {
         this.log.warn('relay.round_failed', { err });
@@ -147,6 +165,41 @@ export class OutboxRelay {
       }
     }
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Waits when this relay may not claim now: broker down, not the leader, too many rounds in
+   * flight, or rows to give back first. A newly gained leadership first clears every claim (its
+   * predecessor's, or its own previous life's), with nothing of its own in flight. True = waited.
+   */
+  private async waitedForTurn(): Promise<boolean> {
+    if (!this.publisher.connected) {
+      await this.publisher.waitConnected(this.options.pollMs);
+      return true;
+    }
+    if (!this.leadership.isLeader) {
+      await this.wakeup.wait(this.options.pollMs);
+      return true;
+    }
+    if (this.inFlight.size >= ROUNDS_IN_FLIGHT_MAX) {
+      await Promise.race(this.inFlight);
+      return true;
+    }
+    const term = this.leadership.term;
+    if (term === this.claimsClearedTerm && this.unreleased.length === 0 && !this.draining) return false;
+    await Promise.allSettled([...this.inFlight]);
+    this.draining = false;
+    if (term !== this.claimsClearedTerm) {
+      const cleared = await this.store.resetOutboxClaims();
+      this.log.info('relay.claims_cleared', { term, rows: cleared });
+      this.claimsClearedTerm = term;
+      this.unreleased = [];
+    }
+    if (this.unreleased.length > 0) {
+      await this.store.releaseOutbox(this.options.owner, this.unreleased);
+      this.unreleased = [];
+    }
+    return false;
   }
 
   /** Issues the round's publishes in seq order on one connection: the broker gets them in commit order. */
@@ -162,25 +215,37 @@ export class OutboxRelay {
     );
   }
 
-  /** Marks exactly the acknowledged rows sent; gives the others back for the next round. */
-  private async finish(rows: OutboxRow[], pending: Array<Promise<boolean>>): Promise<void> {
+  /**
+   * Runs after every earlier round finished. Marks sent the acknowledged rows before the round's
+   * first unacknowledged one; gives that row and all after it back (acknowledged or not), and
+   * makes every round already started give all its rows back too, so they go out again after it.
+   */
+  private async finish(number: number, rows: OutboxRow[], pending: Array<Promise<boolean>>): Promise<void> {
     const outcomes = await Promise.all(pending);
-    const acked = rows.filter((_, i) => outcomes[i]).map((r) => r.seq);
-    const failed = rows.filter((_, i) => !outcomes[i]).map((r) => r.seq);
+    const firstFailed = number < this.replayBelow ? 0 : outcomes.indexOf(false);
+    const cut = firstFailed === -1 ? rows.length : firstFailed;
+    const acked = rows.slice(0, cut).map((r) => r.seq);
+    const back = rows.slice(cut).map((r) => r.seq);
+    let marked = false;
     try {
       if (acked.length > 0) {
         this.options.afterPublish?.();
         await this.store.markOutboxSent(acked, this.clock.now().getTime());
         this.sent += acked.length;
       }
-      if (failed.length > 0) {
-        this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: acked.length });
-        await this.store.releaseOutbox(this.options.owner, failed);
-      }
+      marked = true;
+      if (back.length === 0) return;
+      if (number >= this.replayBelow) this.log.warn('relay.unacknowledged', { claimed: rows.length, acknowledged: outcomes.filter(Boolean).length });
+      await this.store.releaseOutbox(this.options.owner, back);
     } catch (err) {
-      // Unmarked rows stay claimed until their lease ends, then go out again (same ids).
+      // Given back before the next claim instead: a row left claimed would go out after newer ones.
       this.log.warn('relay.mark_failed', { err });
+      this.unreleased.push(...(marked ? back : [...acked, ...back]));
     }
+    // Every round whose claim has started by now re-sends all its rows, after these; none starts
+    // until they all have finished, so the next claim begins at the lowest row given back.
+    this.replayBelow = this.roundsStarted + 1;
+    this.draining = true;
   }
 
   private topic(relative: string): string {

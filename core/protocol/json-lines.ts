@@ -56,9 +56,9 @@ function movementResponse(id: unknown, r: Resultado): Response {
       return { id, ok: true, cliente: account(r.cuenta) };
     case 'depositar':
     case 'retirar':
-      return { id, ok: true, transaccion_id: r.transaccion_id, cedula: r.cedula, monto: formatCents(r.monto), saldo_anterior: formatCents(r.saldo_anterior), saldo_nuevo: formatCents(r.saldo_nuevo) };
+      return { id, ok: true, transaccion_id: r.transaccion_id, cedula: r.cedula, monto: formatCents(r.monto), saldo_anterior: formatCents(r.saldo_anterior), saldo_nuevo: formatCents(r.saldo_nuevo), version: r.version };
     case 'transferir':
-      return { id, ok: true, transaccion_id: r.transaccion_id, origen: r.origen, destino: r.destino, monto: formatCents(r.monto), saldo_origen: formatCents(r.saldo_origen), saldo_destino: formatCents(r.saldo_destino) };
+      return { id, ok: true, transaccion_id: r.transaccion_id, origen: r.origen, destino: r.destino, monto: formatCents(r.monto), saldo_origen: formatCents(r.saldo_origen), saldo_destino: formatCents(r.saldo_destino), version_origen: r.version_origen, version_destino: r.version_destino };
   }
 }
 

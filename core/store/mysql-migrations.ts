@@ -92,6 +92,21 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
     ],
   },
   {
+    version: 4,
+    steps: [
+      // CONTRACT §5: every event about an account carries its version; 1 at creation (and for
+      // accounts that existed before this step), +1 with every committed balance change.
+      addColumn('clientes', 'version', 'BIGINT NOT NULL DEFAULT 1'),
+      // One row: which core instance relays the outbox, and until when (core/outbox/leader-lease.ts).
+      sql(`CREATE TABLE IF NOT EXISTS relay_lider (
+        id TINYINT PRIMARY KEY,
+        instancia VARCHAR(64) NOT NULL,
+        hasta_ms BIGINT NOT NULL
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`),
+      sql("INSERT IGNORE INTO relay_lider (id, instancia, hasta_ms) VALUES (1, '', 0)"),
+    ],
+  },
+  {
     // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula
     // locks like a known one. Live locks move over; clientes.pin_fallos/bloqueado_hasta_ms stay unused.
     version: 6,
@@ -108,3 +123,4 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
     ],
   },
 ];
+

@@ -11,7 +11,7 @@ import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
 import { reservePinAttempt } from '../ledger/pin-lock';
 import { decimalTextToCents, formatCents } from '../ledger/money';
-import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
+import type { Cambios, Cuenta, CuentaVersionada, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { MYSQL_MIGRATIONS } from './mysql-migrations';
 import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
@@ -130,11 +130,11 @@ export class MysqlStore implements LedgerStore {
 
   private async snapshot(conn: PoolConnection, ops: readonly Operacion[]): Promise<Instantanea> {
     const keys = keysOf(ops);
-    const cuentas = new Map<string, Cuenta>();
+    const cuentas = new Map<string, CuentaVersionada>();
     const refs = new Map<string, RefGuardada>();
     if (keys.cuentas.length > 0) {
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT cedula, nombres, apellidos, saldo FROM clientes WHERE cedula IN (?) ORDER BY cedula FOR UPDATE', [keys.cuentas]);
-      for (const r of rows) cuentas.set(r.cedula, { cedula: r.cedula, nombres: r.nombres, apellidos: r.apellidos, saldo: decimalTextToCents(r.saldo) });
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT cedula, nombres, apellidos, saldo, version FROM clientes WHERE cedula IN (?) ORDER BY cedula FOR UPDATE', [keys.cuentas]);
+      for (const r of rows) cuentas.set(r.cedula, { cedula: r.cedula, nombres: r.nombres, apellidos: r.apellidos, saldo: decimalTextToCents(r.saldo), version: Number(r.version) });
     }
     if (keys.refs.length > 0) {
       const [rows] = await conn.query<RowDataPacket[]>('SELECT ref, huella, resultado FROM idempotencia WHERE ref IN (?)', [keys.refs]);
@@ -150,8 +150,9 @@ export class MysqlStore implements LedgerStore {
     }
     if (c.saldos.size > 0) {
       const cases = [...c.saldos].map(() => 'WHEN ? THEN ?').join(' ');
-      const params = [...c.saldos].flatMap(([cedula, cents]) => [cedula, formatCents(cents)]);
-      await conn.query(`UPDATE clientes SET saldo = CASE cedula ${cases} END WHERE cedula IN (?)`, [...params, [...c.saldos.keys()]]);
+      const saldos = [...c.saldos].flatMap(([cedula, v]) => [cedula, formatCents(v.saldo)]);
+      const versiones = [...c.saldos].flatMap(([cedula, v]) => [cedula, v.version]);
+      await conn.query(`UPDATE clientes SET saldo = CASE cedula ${cases} END, version = CASE cedula ${cases} END WHERE cedula IN (?)`, [...saldos, ...versiones, [...c.saldos.keys()]]);
     }
     if (c.movimientos.length > 0) {
       const rows = c.movimientos.map((m) => [m.cedula, m.tipo, formatCents(m.monto), formatCents(m.saldo_final), m.fecha, m.transaccion_id, m.contraparte]);
@@ -283,6 +284,22 @@ export class MysqlStore implements LedgerStore {
   async releaseOutbox(owner: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
     await this.change('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq IN (?) AND reclamado_por = ? AND enviado_ms IS NULL', [[...seqs], owner]);
+  }
+
+  async resetOutboxClaims(): Promise<number> {
+    return this.change('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE enviado_ms IS NULL AND reclamado_por IS NOT NULL', []);
+  }
+
+  /** The server's clock decides, so core hosts whose clocks disagree still agree on the lease. */
+  async acquireRelayLease(instance: string, leaseMs: number): Promise<boolean> {
+    const now = 'ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)';
+    // FOUND_ROWS (mysql2's default): a renewal within the same millisecond still counts as held.
+    const held = await this.change(`UPDATE relay_lider SET instancia = ?, hasta_ms = ${now} + ? WHERE id = 1 AND (instancia = ? OR hasta_ms < ${now})`, [instance, leaseMs, instance]);
+    return held === 1;
+  }
+
+  async releaseRelayLease(instance: string): Promise<void> {
+    await this.change('UPDATE relay_lider SET hasta_ms = 0 WHERE id = 1 AND instancia = ?', [instance]);
   }
 
   async countOutboxPending(): Promise<number> {

@@ -47,6 +47,20 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
     `,
   },
   {
+    version: 2,
+    sql: `
+      -- CONTRACT §5: every event about an account carries its version; 1 at creation, +1 per change.
+      ALTER TABLE clientes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      -- One row: which core instance relays the outbox, and until when (core/outbox/leader-lease.ts).
+      CREATE TABLE relay_lider (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        instancia TEXT NOT NULL,
+        hasta_ms INTEGER NOT NULL
+      );
+      INSERT INTO relay_lider (id, instancia, hasta_ms) VALUES (1, '', 0);
+    `,
+  },
+  {
     // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula
     // locks like a known one. Live locks move over; clientes.pin_fallos/bloqueado_hasta_ms stay unused.
     version: 4,

@@ -10,7 +10,7 @@ import { HubError } from '../errors';
 import { applyBatch, keysOf, type BatchContext, type RuleContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
 import { reservePinAttempt } from '../ledger/pin-lock';
-import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
+import type { Cambios, Cuenta, CuentaVersionada, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
@@ -26,7 +26,7 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** After a checkpoint the WAL file is truncated back to at most this size. */
 const WAL_BYTES_MAX = 64 * 1024 * 1024;
 
-interface AccountRow { cedula: string; nombres: string; apellidos: string; saldo_centavos: number }
+interface AccountRow { cedula: string; nombres: string; apellidos: string; saldo_centavos: number; version: number }
 interface HistoryRow { id: number; tipo: TipoMovimiento; monto_centavos: number; saldo_final_centavos: number; fecha: string; transaccion_id: string | null; contraparte: string | null }
 
 export class SqliteStore implements LedgerStore {
@@ -78,16 +78,19 @@ export class SqliteStore implements LedgerStore {
       markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
       prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
       countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
+      resetClaims: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE enviado_ms IS NULL AND reclamado_por IS NOT NULL'),
+      acquireLease: db.prepare('UPDATE relay_lider SET instancia = ?, hasta_ms = ? WHERE id = 1 AND (instancia = ? OR hasta_ms < ?)'),
+      releaseLease: db.prepare('UPDATE relay_lider SET hasta_ms = 0 WHERE id = 1 AND instancia = ?'),
     };
   }
 
   private prepare() {
     const db = this.db;
     return {
-      account: db.prepare<[string], AccountRow>('SELECT cedula, nombres, apellidos, saldo_centavos FROM clientes WHERE cedula = ?'),
+      account: db.prepare<[string], AccountRow>('SELECT cedula, nombres, apellidos, saldo_centavos, version FROM clientes WHERE cedula = ?'),
       ref: db.prepare<[string], { huella: string; resultado: string }>('SELECT huella, resultado FROM idempotencia WHERE ref = ?'),
       insertAccount: db.prepare('INSERT INTO clientes (cedula, nombres, apellidos, saldo_centavos, fecha_registro, ultima_actualizacion, pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      setBalance: db.prepare('UPDATE clientes SET saldo_centavos = ?, ultima_actualizacion = ? WHERE cedula = ?'),
+      setBalance: db.prepare('UPDATE clientes SET saldo_centavos = ?, version = ?, ultima_actualizacion = ? WHERE cedula = ?'),
       insertMovement: db.prepare('INSERT INTO transacciones (cedula, tipo, monto_centavos, saldo_final_centavos, fecha, transaccion_id, contraparte) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertEvent: db.prepare('INSERT INTO outbox (id, topic, qos, retain, payload, creado) VALUES (?, ?, ?, ?, ?, ?)'),
       insertRef: db.prepare('INSERT INTO idempotencia (ref, huella, resultado, creado) VALUES (?, ?, ?, ?)'),
@@ -143,10 +146,10 @@ export class SqliteStore implements LedgerStore {
 
   private snapshot(ops: readonly Operacion[]): Instantanea {
     const keys = keysOf(ops);
-    const cuentas = new Map<string, Cuenta>();
+    const cuentas = new Map<string, CuentaVersionada>();
     for (const cedula of keys.cuentas) {
       const row = this.stmt.account.get(cedula);
-      if (row) cuentas.set(cedula, { cedula: row.cedula, nombres: row.nombres, apellidos: row.apellidos, saldo: row.saldo_centavos });
+      if (row) cuentas.set(cedula, { cedula: row.cedula, nombres: row.nombres, apellidos: row.apellidos, saldo: row.saldo_centavos, version: row.version });
     }
     const refs = new Map<string, RefGuardada>();
     for (const ref of keys.refs) {
@@ -158,7 +161,7 @@ export class SqliteStore implements LedgerStore {
 
   private write(c: Cambios): void {
     for (const a of c.nuevas) this.stmt.insertAccount.run(a.cedula, a.nombres, a.apellidos, a.saldo, a.fecha, a.fecha, a.pinHash);
-    for (const [cedula, saldo] of c.saldos) this.stmt.setBalance.run(saldo, c.fecha, cedula);
+    for (const [cedula, { saldo, version }] of c.saldos) this.stmt.setBalance.run(saldo, version, c.fecha, cedula);
     for (const m of c.movimientos) this.stmt.insertMovement.run(m.cedula, m.tipo, m.monto, m.saldo_final, m.fecha, m.transaccion_id, m.contraparte);
     for (const e of c.eventos) this.stmt.insertEvent.run(e.id, e.topic, e.qos, e.retain ? 1 : 0, JSON.stringify(e.payload), c.fecha);
     for (const r of c.refs) this.stmt.insertRef.run(r.ref, r.huella, JSON.stringify(r.resultado), c.fecha);
@@ -234,6 +237,20 @@ export class SqliteStore implements LedgerStore {
     this.relayDb.transaction(() => {
       for (const seq of seqs) this.relayStmt.release.run(seq, owner);
     }).immediate();
+  }
+
+  async resetOutboxClaims(): Promise<number> {
+    return this.relayStmt.resetClaims.run().changes;
+  }
+
+  /** One file on one host: the host's clock is the store's clock. */
+  async acquireRelayLease(instance: string, leaseMs: number): Promise<boolean> {
+    const nowMs = Date.now();
+    return this.relayStmt.acquireLease.run(instance, nowMs + leaseMs, instance, nowMs).changes === 1;
+  }
+
+  async releaseRelayLease(instance: string): Promise<void> {
+    this.relayStmt.releaseLease.run(instance);
   }
 
   async countOutboxPending(): Promise<number> {

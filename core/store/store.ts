@@ -57,6 +57,21 @@ export interface LedgerStore {
   markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void>;
   /** Gives `owner`'s claimed rows back (their publish failed), so the next round takes them at once. */
   releaseOutbox(owner: string, seqs: readonly number[]): Promise<void>;
+  /**
+   * Clears every claim on unsent rows, whoever made it. Only the relay leader claims, so a new
+   * leader (or the same instance restarted) calls this once before its first claim: what a
+   * crashed predecessor held goes out at once instead of after its claim lease.
+   */
+  resetOutboxClaims(): Promise<number>;
+  /**
+   * Takes or renews the relay leader lease for `instance` until the store's clock + `leaseMs`:
+   * granted when the lease is free, expired, or already `instance`'s (a restarted instance takes
+   * its own lease back at once). The store's clock decides (MySQL: the server's), so the hosts'
+   * clocks need not agree.
+   */
+  acquireRelayLease(instance: string, leaseMs: number): Promise<boolean>;
+  /** Gives the lease up (clean shutdown), so a stand-by takes over at its next heartbeat. */
+  releaseRelayLease(instance: string): Promise<void>;
   countOutboxPending(): Promise<number>;
   /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;

@@ -60,6 +60,26 @@ describeWith('mosquitto', 'mosquitto/config/mosquitto.prod.conf (production)', (
     expect(seen[0]).toMatchObject({ topic: 'banco/depositos', payload: '{"id":"ev-9"}' });
   });
 
+  it('keeps, across a SIGKILL, a queued message acknowledged more than autosave_interval (5 s) before it', async () => {
+    const autosaveS = Number(/^autosave_interval (\d+)$/m.exec(readFileSync(path.join(CONFIG_DIR, 'mosquitto.prod.conf'), 'utf8'))![1]);
+    expect(autosaveS).toBeLessThanOrEqual(5); // the window docs/event-bus.md promises
+    const session = { clientId: 'auditoria-crash', clean: false, username: 'banco-monitor', password: 'monitor-pass-1' };
+    const subscriber = await connect(plainUrl, session);
+    await subscribeGranted(subscriber, ['banco/retiros']);
+    await subscriber.endAsync();
+    const relay = await open('banco-relay', 'relay-pass-1');
+    await publish(relay, 'banco/retiros', '{"id":"ev-crash"}'); // PUBACKed, queued for the offline session
+    await endAll(clients.splice(0));
+    await sleep(autosaveS * 1000 + 1500);
+    const ports = new Map([1883, 8883, 9001].map((p) => [p, broker.port(p)]));
+    await broker.crash();
+    broker = await startMosquitto('mosquitto.prod.conf', tmp.dir, ports);
+    const { client: back, seen } = await connectCollecting(plainUrl, session);
+    clients.push(back);
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ topic: 'banco/retiros', payload: '{"id":"ev-crash"}' });
+  }, 20_000);
+
   afterAll(async () => {
     await endAll(clients);
     await broker?.stop();

@@ -18,6 +18,8 @@ export interface RunningMosquitto {
   port(shipped: number): number;
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL: no final save of the persistence file. */
+  crash(): Promise<void>;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -91,5 +93,9 @@ export async function startMosquitto(configName: string, dir: string, ports?: Ma
     },
     output: () => text,
     stop,
+    crash: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
   };
 }

@@ -2,11 +2,14 @@
  * Nothing committed is lost (CONTRACT §5): a broker outage only delays events, a process killed
  * between commit and publish publishes after restart, and redeliveries keep their `id`.
  */
+import net from 'node:net';
 import path from 'node:path';
+import { Aedes } from 'aedes';
 import Database from 'better-sqlite3';
 import { spawnCore, type CoreProcess } from '../helpers/core-process';
 import { fixedClock, startTestCore, tempDir } from '../helpers/core';
 import { subscriber, TestBroker } from '../helpers/mqtt-broker';
+import { freePort } from '../helpers/ports';
 import { TcpClient } from '../helpers/tcp-client';
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -49,7 +52,7 @@ describe('outbox relay under faults', () => {
     const broker = await TestBroker.start();
     const sub = await subscriber(broker.url, 'banco/#');
     const dataDir = tempDir();
-    const env = { DATA_DIR: dataDir, MQTT_URL: broker.url, BANCO_RELAY_POLL_MS: '100', BANCO_STATS_INTERVAL_MS: '0' };
+    const env = { DATA_DIR: dataDir, CORE_PORT: String(await freePort()), MQTT_URL: broker.url, BANCO_RELAY_POLL_MS: '100', BANCO_STATS_INTERVAL_MS: '0' };
     let core: CoreProcess | null = await spawnCore({ ...env, BANCO_FAULTS: 'crash-after-commit' });
     try {
       const client = await TcpClient.open(core.port);
@@ -65,7 +68,7 @@ describe('outbox relay under faults', () => {
       expect(pending.map((r) => r.topic)).toEqual(['transacciones', 'depositos', 'saldo/1350509525']);
       // The broker tells subscribers through the publisher's last will (CONTRACT §5).
       const [will] = await sub.waitFor(1);
-      expect(will).toMatchObject({ topic: 'banco/alertas', qos: 1, payload: { event: 'publisher_disconnected', client_id: expect.stringMatching(/^banco-core-/) } });
+      expect(will).toMatchObject({ topic: 'banco/alertas', qos: 1, payload: { event: 'publisher_disconnected', id: expect.stringMatching(/^[0-9a-f-]{36}$/), client_id: expect.stringMatching(/^banco-core-/) } });
       await new Promise((r) => setTimeout(r, 300));
       expect(sub.messages).toHaveLength(1);
 
@@ -81,11 +84,54 @@ describe('outbox relay under faults', () => {
     }
   });
 
+  it('delivers every row a killed core had claimed within 5 s of its restart, under the default 30 s claim lease', async () => {
+    // A broker that holds the core's publishes unacknowledged (and undelivered) while `hold` is on.
+    let hold = true;
+    const port = await freePort();
+    const aedes = await Aedes.createBroker({
+      authorizePublish: (client, _packet, callback) => {
+        if (hold && client?.id.startsWith('banco-core-')) return; // never answered: no PUBACK
+        callback(null);
+      },
+    });
+    const server = net.createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const url = `mqtt://127.0.0.1:${port}`;
+    const sub = await subscriber(url, 'banco/#');
+    const dataDir = tempDir();
+    // Same host, port and data dir: the same instance, restarted (its default id is stable).
+    const env = { DATA_DIR: dataDir, CORE_PORT: String(await freePort()), MQTT_URL: url, BANCO_STATS_INTERVAL_MS: '0', BANCO_RELAY_BATCH_MAX: '20' };
+    let core: CoreProcess | null = await spawnCore(env);
+    try {
+      const client = await TcpClient.open(core.port);
+      for (let i = 0; i < 50; i++) expect(await client.command('AUMENTAR 1350509525 1')).toMatch(/^OK\|/);
+      client.close();
+      const db = new Database(path.join(dataDir, 'banco.db'), { readonly: true });
+      await until(() => (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE reclamado_por IS NOT NULL').get() as { n: number }).n >= 30);
+      const committed = (db.prepare('SELECT id FROM outbox ORDER BY seq').all() as Array<{ id: string }>).map((r) => r.id);
+      db.close();
+      core.proc.kill('SIGKILL'); // rows claimed, none acknowledged
+      await core.exited;
+      hold = false;
+
+      core = await spawnCore(env);
+      const restartedAt = Date.now();
+      await until(() => committed.every((id) => sub.messages.some((m) => m.payload.id === id)), 10_000);
+      expect(Date.now() - restartedAt).toBeLessThan(5000);
+    } finally {
+      core?.proc.kill('SIGTERM');
+      await core?.exited;
+      await sub.client.endAsync();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('redelivers with the same id when a process dies after publishing but before marking sent', async () => {
     const broker = await TestBroker.start();
     const sub = await subscriber(broker.url, 'banco/depositos');
     const dataDir = tempDir();
-    const env = { DATA_DIR: dataDir, MQTT_URL: broker.url, BANCO_RELAY_POLL_MS: '100', BANCO_STATS_INTERVAL_MS: '0', BANCO_RELAY_LEASE_MS: '2000' };
+    const env = { DATA_DIR: dataDir, CORE_PORT: String(await freePort()), MQTT_URL: broker.url, BANCO_RELAY_POLL_MS: '100', BANCO_STATS_INTERVAL_MS: '0' };
     let core: CoreProcess | null = await spawnCore({ ...env, BANCO_FAULTS: 'crash-after-publish' });
     try {
       const client = await TcpClient.open(core.port);
@@ -93,7 +139,7 @@ describe('outbox relay under faults', () => {
       expect(await core.exited).toMatchObject({ signal: 'SIGKILL' });
       client.close();
       await sub.waitFor(1);
-      // The dead process's claim is taken over once its lease (2 s here) runs out.
+      // The same instance restarted takes its lease and its dead predecessor's claims back at once.
       core = await spawnCore(env);
       await sub.waitFor(2);
       const [first, second] = sub.messages;

@@ -94,9 +94,9 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
     const tx = got[0].transaccion_id;
     expect(tx).toMatch(UUID);
     expect(got).toEqual([
-      { topic: 'banco/transacciones', qos: 1, retain: false, transaccion_id: tx, payload: { cedula: '1350509525', tipo: 'DEPOSITO', monto: 150, saldo_nuevo: 5150 } },
-      { topic: 'banco/depositos', qos: 1, retain: false, transaccion_id: tx, payload: { cedula: '1350509525', tipo: 'DEPOSITO', monto: 150, saldo_nuevo: 5150 } },
-      { topic: 'banco/saldo/1350509525', qos: 1, retain: false, transaccion_id: undefined, payload: { cedula: '1350509525', saldo_nuevo: 5150, saldo_anterior: 5000 } },
+      { topic: 'banco/transacciones', qos: 1, retain: false, transaccion_id: tx, payload: { cedula: '1350509525', tipo: 'DEPOSITO', monto: 150, saldo_nuevo: 5150, version: 2 } },
+      { topic: 'banco/depositos', qos: 1, retain: false, transaccion_id: tx, payload: { cedula: '1350509525', tipo: 'DEPOSITO', monto: 150, saldo_nuevo: 5150, version: 2 } },
+      { topic: 'banco/saldo/1350509525', qos: 1, retain: false, transaccion_id: undefined, payload: { cedula: '1350509525', saldo_nuevo: 5150, saldo_anterior: 5000, version: 2 } },
     ]);
     // retain is cleared on live delivery; a new subscriber sees the retained balance.
     const late = await subscriber(broker.url, `${P}/saldo/1350509525`);
@@ -114,8 +114,8 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
       ['banco/saldo/0912345678', 1],
       ['banco/alertas', 2],
     ]);
-    expect(got[1].payload).toEqual({ cedula: '0912345678', tipo: 'RETIRO', monto: 400.25, saldo_nuevo: 50 });
-    expect(got[3].payload).toEqual({ type: 'LOW_BALANCE', message: 'Saldo bajo: $50.00', cedula: '0912345678', data: { saldo: 50 } });
+    expect(got[1].payload).toEqual({ cedula: '0912345678', tipo: 'RETIRO', monto: 400.25, saldo_nuevo: 50, version: 2 });
+    expect(got[3].payload).toEqual({ type: 'LOW_BALANCE', message: 'Saldo bajo: $50.00', cedula: '0912345678', data: { saldo: 50 }, version: 2 });
   });
 
   it('publishes a withdrawal that stays above the threshold without an alert', async () => {
@@ -129,12 +129,12 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
     expect(await client.command('TRANSFERIR 0912345678 1350509525 400.00')).toBe('OK|Transferencia exitosa|50.25|5400.00');
     const got = (await sub.waitFor(6)).map(strip);
     expect(got.map((m) => [m.topic, m.qos, m.payload])).toEqual([
-      ['banco/transacciones', 1, { cedula: '0912345678', tipo: 'TRANSFERENCIA_ENVIADA', monto: 400, saldo_nuevo: 50.25 }],
-      ['banco/transacciones', 1, { cedula: '1350509525', tipo: 'TRANSFERENCIA_RECIBIDA', monto: 400, saldo_nuevo: 5400 }],
-      ['banco/transferencias', 1, { cedula_origen: '0912345678', cedula_destino: '1350509525', monto: 400, saldo_origen: 50.25, saldo_destino: 5400 }],
-      ['banco/saldo/0912345678', 1, { cedula: '0912345678', saldo_nuevo: 50.25, saldo_anterior: 450.25 }],
-      ['banco/saldo/1350509525', 1, { cedula: '1350509525', saldo_nuevo: 5400, saldo_anterior: 5000 }],
-      ['banco/alertas', 2, { type: 'LOW_BALANCE', message: 'Saldo bajo: $50.25', cedula: '0912345678', data: { saldo: 50.25 } }],
+      ['banco/transacciones', 1, { cedula: '0912345678', tipo: 'TRANSFERENCIA_ENVIADA', monto: 400, saldo_nuevo: 50.25, version: 2 }],
+      ['banco/transacciones', 1, { cedula: '1350509525', tipo: 'TRANSFERENCIA_RECIBIDA', monto: 400, saldo_nuevo: 5400, version: 2 }],
+      ['banco/transferencias', 1, { cedula_origen: '0912345678', cedula_destino: '1350509525', monto: 400, saldo_origen: 50.25, saldo_destino: 5400, version_origen: 2, version_destino: 2 }],
+      ['banco/saldo/0912345678', 1, { cedula: '0912345678', saldo_nuevo: 50.25, saldo_anterior: 450.25, version: 2 }],
+      ['banco/saldo/1350509525', 1, { cedula: '1350509525', saldo_nuevo: 5400, saldo_anterior: 5000, version: 2 }],
+      ['banco/alertas', 2, { type: 'LOW_BALANCE', message: 'Saldo bajo: $50.25', cedula: '0912345678', data: { saldo: 50.25 }, version: 2 }],
     ]);
     expect(new Set(got.slice(0, 3).map((m) => m.transaccion_id)).size).toBe(1);
   });

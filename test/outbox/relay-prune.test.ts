@@ -16,7 +16,7 @@ it('deletes every sent row past the retention within one pruning run', async () 
   const ledger = createLedger(store, loadCoreConfig({ DATA_DIR: '/tmp/unused' }), systemClock);
   await ledger.crear({ cedula: '1350509525', nombres: 'A', apellidos: 'B' });
   await Promise.all(Array.from({ length: 400 }, () => ledger.depositar({ cedula: '1350509525', monto: '1' })));
-  const publisher = new MqttPublisher({ url: broker.url, username: null, password: null, topicPrefix: 'banco', connectTimeoutMs: 2000, reconnectMs: 200 }, silentLogger);
+  const publisher = new MqttPublisher({ instanceId: 'prune-test', url: broker.url, username: null, password: null, topicPrefix: 'banco', connectTimeoutMs: 2000, reconnectMs: 200 }, silentLogger);
   await publisher.connect();
   const relay = new OutboxRelay(store, publisher, { owner: 'prune-test', topicPrefix: 'banco', batchMax: 100, leaseMs: 30_000, pollMs: 20, publishTimeoutMs: 5000, retentionMs: 0, pruneEveryMs: 50 }, systemClock, silentLogger);
   try {

@@ -109,6 +109,7 @@ describe('JSON-lines ops', () => {
       monto: '150.00',
       saldo_anterior: '1500.00',
       saldo_nuevo: '1650.00',
+      version: 2, // the account's version after it (CONTRACT §5), as in its events
     });
   });
 
@@ -130,6 +131,7 @@ describe('JSON-lines ops', () => {
       monto: '450.25',
       saldo_anterior: '450.25',
       saldo_nuevo: '0.00',
+      version: 2,
     });
   });
 
@@ -144,6 +146,8 @@ describe('JSON-lines ops', () => {
       monto: '250.25',
       saldo_origen: '4749.75',
       saldo_destino: '1750.25',
+      version_origen: 2,
+      version_destino: 2,
     });
   });
 

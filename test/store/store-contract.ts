@@ -7,6 +7,7 @@ import { createLedger } from '../../core/core-service';
 import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Resultado } from '../../core/ledger/types';
+import { deriveInstanceId, INSTANCE_ID_CHARS_MAX } from '../../core/outbox/instance-id';
 import { pruneIdempotencyKeys } from '../../core/store/maintenance';
 import type { LedgerStore } from '../../core/store/store';
 import { fixedClock } from '../helpers/core';
@@ -126,6 +127,59 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.claimOutbox('four', 10, 1000, now + 5000)).toEqual([]);
       await store.releaseOutbox('three', takeover.map((r) => r.seq));
       expect((await store.claimOutbox('four', 10, 1000, now + 5000)).map((r) => r.seq)).toEqual(second.map((r) => r.seq));
+    });
+
+    it('gives every event about an account its version: 1 at creation, one more with each change, also within one batch', async () => {
+      ok(await ledger.depositar({ cedula: A, monto: '10' }));
+      // Submitted in one turn of the event loop: one batch, two changes of A.
+      await Promise.all([ledger.depositar({ cedula: A, monto: '1' }), ledger.retirar({ cedula: A, monto: '2' })]);
+      ok(await ledger.transferir({ origen: A, destino: B, monto: '5' }));
+      const payloads = (await store.claimOutbox('test', 100, 60_000, Date.now())).map((r): Record<string, unknown> => ({ topic: r.topic, ...(JSON.parse(r.payload) as Record<string, unknown>) }));
+      const saldoA = payloads.filter((p) => p.topic === `saldo/${A}`).map((p) => p.version);
+      expect(saldoA).toEqual([2, 3, 4, 5]);
+      expect(payloads.filter((p) => p.topic === 'transacciones' && p.cedula === A).map((p) => p.version)).toEqual([2, 3, 4, 5]);
+      expect(payloads.find((p) => p.topic === 'transferencias')).toMatchObject({ version_origen: 5, version_destino: 2 });
+      expect(payloads.find((p) => p.topic === `saldo/${B}`)).toMatchObject({ version: 2 });
+      // The version is stored: the next batch (and any other process) continues from it.
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      const next = (await store.claimOutbox('test', 100, 60_000, Date.now())).map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+      expect(next.map((p) => p.version)).toEqual([6, 6, 6]);
+    });
+
+    it('claims, gives back and marks outbox rows for an instance on a 60-character hostname', async () => {
+      // Cloud VM names are this long; the owner must still fit reclamado_por VARCHAR(64).
+      const owner = deriveInstanceId({ hostname: `vm-${'a'.repeat(57)}`, corePort: '5000', dataDir: '/var/lib/banco', database: 'db.internal:3306/banco' });
+      expect(owner.length).toBeLessThanOrEqual(INSTANCE_ID_CHARS_MAX);
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      const now = Date.now();
+      const claimed = await store.claimOutbox(owner, 10, 60_000, now);
+      expect(claimed).toHaveLength(3);
+      await store.releaseOutbox(owner, [claimed[2].seq]);
+      await store.markOutboxSent(claimed.slice(0, 2).map((r) => r.seq), now);
+      expect((await store.claimOutbox(owner, 10, 60_000, now)).map((r) => r.seq)).toEqual([claimed[2].seq]);
+      expect(await store.acquireRelayLease(owner, 5000)).toBe(true);
+    });
+
+    it('grants the relay leader lease to one instance at a time, at once to the holder again, to another once given up', async () => {
+      expect(await store.acquireRelayLease('uno', 60_000)).toBe(true);
+      expect(await store.acquireRelayLease('dos', 60_000)).toBe(false);
+      expect(await store.acquireRelayLease('uno', 60_000)).toBe(true); // renewal, or the same instance restarted
+      await store.releaseRelayLease('dos'); // not the holder: no effect
+      expect(await store.acquireRelayLease('dos', 60_000)).toBe(false);
+      await store.releaseRelayLease('uno');
+      expect(await store.acquireRelayLease('dos', 60_000)).toBe(true);
+    });
+
+    it('lets a relay leader take over an expired lease and clear its predecessor\'s claims', async () => {
+      expect(await store.acquireRelayLease('uno', 1)).toBe(true);
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      const held = await store.claimOutbox('uno', 10, 60_000, Date.now());
+      expect(held).toHaveLength(3);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.acquireRelayLease('dos', 60_000)).toBe(true);
+      expect(await store.claimOutbox('dos', 10, 60_000, Date.now())).toEqual([]); // still under uno's claim
+      expect(await store.resetOutboxClaims()).toBe(3);
+      expect((await store.claimOutbox('dos', 10, 60_000, Date.now())).map((r) => r.seq)).toEqual(held.map((r) => r.seq));
     });
 
     it('replays an idempotent request with its first result, also after a restart', async () => {
