@@ -178,7 +178,7 @@ export class Connection {
       } catch (err) {
         const code = err instanceof HubError ? err.code : 'INTERNO';
         this.options.log[code === 'INTERNO' ? 'error' : 'warn']('request.failed', { code, err });
-        reply = { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : LEGACY.interno };
+        reply = { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : code === 'RESULTADO_INCIERTO' ? LEGACY.resultadoIncierto : LEGACY.interno };
       }
       this.write(reply.text + end);
       if (reply.close) {
