@@ -22,6 +22,11 @@ const addCheck = (table: string, name: string, condition: string): Step => async
   if (Number((rows as Array<{ n: number }>)[0].n) === 0) await conn.query(`ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${condition})`);
 };
 
+const addIndex = (table: string, name: string, columns: string): Step => async (conn) => {
+  const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?', [table, name]);
+  if (Number((rows as Array<{ n: number }>)[0].n) === 0) await conn.query(`ALTER TABLE ${table} ADD INDEX ${name} (${columns})`);
+};
+
 const sql = (statement: string): Step => async (conn) => {
   await conn.query(statement);
 };
@@ -90,5 +95,11 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
       // duplicate under the case-insensitive default collation.
       sql('ALTER TABLE idempotencia MODIFY ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL'),
     ],
+  },
+  {
+    // Pruning old idempotency keys reads only the keys it deletes (issue 8). (Sent outbox rows
+    // are found through outbox_pendientes, whose first column is enviado_ms.)
+    version: 5,
+    steps: [addIndex('idempotencia', 'idempotencia_por_creado', 'creado')],
   },
 ];

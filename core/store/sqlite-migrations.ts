@@ -46,4 +46,14 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
       CREATE INDEX outbox_pendientes ON outbox (seq) WHERE enviado_ms IS NULL;
     `,
   },
+  {
+    // Pruning reads only the rows it deletes (issue 8): sent outbox rows by the time they were
+    // sent, idempotency keys by the time they were stored. Without these, every pass scanned the
+    // whole table on the event loop.
+    version: 3,
+    sql: `
+      CREATE INDEX outbox_enviados ON outbox (enviado_ms) WHERE enviado_ms IS NOT NULL;
+      CREATE INDEX idempotencia_por_creado ON idempotencia (creado);
+    `,
+  },
 ];
