@@ -62,6 +62,11 @@ export class MysqlProxy {
     this.commitFault = fault;
   }
 
+  /** After a `forward-then-cut-all`: new connections get through again. */
+  acceptAgain(): void {
+    this.refusing = false;
+  }
+
   /** The server seems to stop answering: nothing is forwarded either way until `resume`. */
   pause(): void {
     this.paused = true;
