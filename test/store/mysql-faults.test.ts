@@ -103,6 +103,23 @@ describeWith('mysql', 'MySQL/MariaDB under faults', () => {
       expect(await balance(A)).toBe(100);
     }, 30_000);
 
+    it('answers NO_DISPONIBLE within a few seconds while another session holds the account row, and moves the money once it is free', async () => {
+      await open(db.url);
+      expect(await outcome(ledger.crear({ cedula: A, nombres: 'Stefano', apellidos: 'Aguilar' }))).toBe('ok');
+      locker = await createConnection(db.url);
+      await locker.query('START TRANSACTION');
+      await locker.query('SELECT saldo FROM clientes WHERE cedula = ? FOR UPDATE', [A]);
+      try {
+        const { value, ms } = await timed(outcome(ledger.depositar({ cedula: A, monto: '1' })));
+        expect(value).toBe('NO_DISPONIBLE');
+        expect(ms).toBeLessThan((LIMITS.db_lock_wait_s + 3) * 1000);
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+      expect(await outcome(ledger.depositar({ cedula: A, monto: '1' }))).toBe('ok');
+      expect(await balance(A)).toBe(100);
+    }, 30_000);
+
     it('answers NO_DISPONIBLE within the statement deadline when the server stops answering, to the request running and to those waiting for a connection', async () => {
       proxy = await MysqlProxy.start(db.url);
       const waits = { ...LIMITS, db_query_timeout_ms: 1500, db_acquire_timeout_ms: 1500 };
