@@ -40,6 +40,9 @@ const MIGRATION_LOCK_WAIT_S = 60;
 
 const isRetriable = (err: unknown): boolean => RETRIABLE_ERRNO.has((err as { errno?: number }).errno ?? 0);
 
+/** Code of our own deadline error: the server did not answer within `db_query_timeout_ms`. */
+const DEADLINE_CODE = 'BANCO_DB_DEADLINE';
+
 /** Rejects when `promise` has not settled within `ms`; the caller then drops the connection. */
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -54,9 +57,6 @@ function isBroken(err: unknown): boolean {
   const { code, fatal } = err as { code?: unknown; fatal?: unknown };
   return fatal === true || code === DEADLINE_CODE || (typeof code === 'string' && UNAVAILABLE_CODES.has(code));
 }
-
-/** Code of our own deadline error: the server did not answer within `db_query_timeout_ms`. */
-const DEADLINE_CODE = 'BANCO_DB_DEADLINE';
 
 /** Client-side codes of mysql2 and Node's sockets that mean "the server is gone or unreachable". */
 const UNAVAILABLE_CODES = new Set([
@@ -124,7 +124,7 @@ export class MysqlStore implements LedgerStore {
     this.pool.pool.on('connection', (conn) => {
       const wait = this.waits.db_lock_wait_s;
       conn.query(`SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`, (err) => {
-        if (err) conn.destroy(); // the statement queued behind fails with the lost connection
+        if (err) conn.destroy(); // the statement queued behind it then fails at its deadline
       });
     });
   }
