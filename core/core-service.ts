@@ -43,7 +43,7 @@ export async function openStore(database: DatabaseConfig, config: Pick<CoreConfi
       throw new ConfigError(`cannot open SQLite database ${database.file}: ${(err as Error).message}; check DATABASE_URL / DATA_DIR.`);
     }
   }
-  const store = new MysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max });
+  const store = new MysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max, waits: config.limits });
   try {
     await store.migrate();
     return store;
@@ -65,7 +65,7 @@ export function createLedger(store: LedgerStore, config: CoreConfig, clock: Cloc
     pinFailuresMax: l.pin_failures_max,
     pinLockMs: l.pin_lock_ms,
     pinChecksWaitingMax: l.pin_checks_waiting_max,
-    batch: { batchMax: l.batch_operations_max, queueMax: l.batch_queue_max, concurrency: config.batchConcurrency },
+    batch: { batchMax: l.batch_operations_max, queueMax: l.batch_queue_max, queueWaitMaxMs: l.batch_queue_wait_ms, concurrency: config.batchConcurrency },
     onCommitted,
   });
 }

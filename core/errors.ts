@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   REF_CONFLICTO: { message: 'La referencia ya se usó con otros parámetros', retriable: false },
   LIMITE_EXCEDIDO: { message: 'Límite excedido', retriable: true },
   NO_DISPONIBLE: { message: 'Servicio no disponible, intente de nuevo', retriable: true },
+  /**
+   * The database connection was lost during COMMIT and the core could not look up whether it
+   * committed: not "try again" — the movement may have happened (issue 8; docs/errors.md).
+   */
+  RESULTADO_INCIERTO: { message: 'No se sabe si la operación se aplicó; consulte su saldo antes de repetirla', retriable: false },
   INTERNO: { message: 'Error interno', retriable: false },
 } as const;
 

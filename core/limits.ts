@@ -51,8 +51,30 @@ export const LIMITS = {
   batch_operations_max: 256,
   /** Operations waiting for a commit slot; past it requests get NO_DISPONIBLE. */
   batch_queue_max: 20_000,
-  /** Retries of one batch after a deadlock, lock timeout or duplicate-key race. */
+  /** Retries of one batch after a deadlock or duplicate-key race (a lock wait timeout is not retried). */
   batch_retries_max: 5,
+  /**
+   * A movement waiting longer than this in the group-commit queue (behind a stalled database) is
+   * refused with NO_DISPONIBLE before it runs, so a stall never becomes an unbounded wait.
+   */
+  batch_queue_wait_ms: 5000,
+  /**
+   * MySQL: server-side wait for a row lock (`innodb_lock_wait_timeout`) and for a table or metadata
+   * lock (`lock_wait_timeout`, e.g. behind `FLUSH TABLES WITH READ LOCK`), per session, in seconds.
+   */
+  db_lock_wait_s: 2,
+  /**
+   * MySQL: a statement with no answer for this long fails on the client and its connection is
+   * dropped (a server that stopped answering, a dead network). Above `db_lock_wait_s`, so a lock
+   * wait normally ends with the server's own error first.
+   */
+  db_query_timeout_ms: 4000,
+  /** MySQL: opening one connection (TCP + handshake). */
+  db_connect_timeout_ms: 4000,
+  /** MySQL: waiting for a free pool connection. */
+  db_acquire_timeout_ms: 4000,
+  /** MySQL: requests waiting for a free pool connection; past it they fail at once with NO_DISPONIBLE. */
+  db_pool_queue_max: 1000,
   /** Largest amount in one operation, in cents (default 1,000,000.00). */
   amount_cents_max: 100_000_000,
   /** Largest balance an account may hold, in cents: DECIMAL(15,2). */

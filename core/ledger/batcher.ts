@@ -11,12 +11,18 @@ export interface BatcherOptions {
   batchMax: number;
   /** Waiting operations; past it `submit` refuses with NO_DISPONIBLE. */
   queueMax: number;
+  /**
+   * An operation still waiting after this long (the database is stalled) is refused with
+   * NO_DISPONIBLE before it runs: nothing happened, so a retry is safe.
+   */
+  queueWaitMaxMs: number;
   /** Transactions in flight at once (1 for SQLite, a few for MySQL). */
   concurrency: number;
 }
 
 interface Pending {
   op: Operacion;
+  enqueuedMs: number;
   resolve: (r: Resultado) => void;
   reject: (e: unknown) => void;
 }
@@ -38,7 +44,7 @@ export class Batcher {
   submit(op: Operacion): Promise<Resultado> {
     if (this.queue.length >= this.options.queueMax) return Promise.reject(new HubError('NO_DISPONIBLE', 'Servidor ocupado, intente de nuevo'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
+      this.queue.push({ op, enqueuedMs: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -60,6 +66,8 @@ export class Batcher {
   }
 
   private drain(): void {
+    this.expire();
+    if (this.pending === 0) this.wakeIdle();
     while (this.queue.length > 0 && this.inFlight < this.options.concurrency) {
       const batch = this.queue.splice(0, this.options.batchMax);
       this.inFlight++;
@@ -68,6 +76,14 @@ export class Batcher {
         if (this.queue.length > 0) this.schedule();
         else if (this.inFlight === 0) this.wakeIdle();
       });
+    }
+  }
+
+  /** The queue is in arrival order: the expired operations are at its head. */
+  private expire(): void {
+    const oldestMs = performance.now() - this.options.queueWaitMaxMs;
+    while (this.queue.length > 0 && this.queue[0].enqueuedMs < oldestMs) {
+      this.queue.shift()!.reject(new HubError('NO_DISPONIBLE', 'Base de datos ocupada, intente de nuevo'));
     }
   }
 

@@ -196,7 +196,7 @@ export class Connection {
       .catch((err: unknown): LegacyReply => {
         const code = err instanceof HubError ? err.code : 'INTERNO';
         this.options.log[code === 'INTERNO' ? 'error' : 'warn']('request.failed', { code, err });
-        return { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : LEGACY.interno };
+        return { text: code === 'NO_DISPONIBLE' ? LEGACY.noDisponible : code === 'RESULTADO_INCIERTO' ? LEGACY.resultadoIncierto : LEGACY.interno };
       })
       .then((reply) => {
         this.legacyRunning = false;

@@ -32,6 +32,7 @@ export const LEGACY = {
   demasiadas: 'ERROR|Demasiadas solicitudes, intente más tarde',
   lineaLarga: 'ERROR|Línea demasiado larga',
   noDisponible: 'ERROR|Servicio no disponible, intente de nuevo',
+  resultadoIncierto: 'ERROR|No se sabe si la operación se aplicó; consulte su saldo antes de repetirla',
   interno: 'ERROR|Error interno',
   deshabilitado: 'ERROR|Protocolo de texto deshabilitado; use JSON lines',
 } as const;

@@ -22,6 +22,11 @@ const addCheck = (table: string, name: string, condition: string): Step => async
   if (Number((rows as Array<{ n: number }>)[0].n) === 0) await conn.query(`ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${condition})`);
 };
 
+const addIndex = (table: string, name: string, columns: string): Step => async (conn) => {
+  const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?', [table, name]);
+  if (Number((rows as Array<{ n: number }>)[0].n) === 0) await conn.query(`ALTER TABLE ${table} ADD INDEX ${name} (${columns})`);
+};
+
 const sql = (statement: string): Step => async (conn) => {
   await conn.query(statement);
 };
@@ -105,6 +110,12 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<{ version: number; steps: Step[] }>
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`),
       sql("INSERT IGNORE INTO relay_lider (id, instancia, hasta_ms) VALUES (1, '', 0)"),
     ],
+  },
+  {
+    // Pruning old idempotency keys reads only the keys it deletes (issue 8). (Sent outbox rows
+    // are found through outbox_pendientes, whose first column is enviado_ms.)
+    version: 5,
+    steps: [addIndex('idempotencia', 'idempotencia_por_creado', 'creado')],
   },
   {
     // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula

@@ -7,33 +7,63 @@
  */
 import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { HubError } from '../errors';
-import { applyBatch, keysOf, type BatchContext } from '../ledger/apply-batch';
+import { LIMITS, type Limits } from '../limits';
+import { applyBatch, keysOf, type BatchContext, type RuleContext } from '../ledger/apply-batch';
 import { uuidv7 } from '../ledger/ids';
 import { reservePinAttempt } from '../ledger/pin-lock';
 import { decimalTextToCents, formatCents } from '../ledger/money';
 import type { Cambios, Cuenta, CuentaVersionada, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
+import { commitMarker, lookUpCommit, outcomeUnknown } from './mysql-lost-commit';
 import { MYSQL_MIGRATIONS } from './mysql-migrations';
 import type { LedgerStore, OutboxRow, SeedAccount } from './store';
 
 export interface MysqlStoreOptions {
   url: string;
   connectionsMax: number;
-  /** Retries of a batch after a deadlock, lock wait timeout or duplicate-key race. */
+  /** Retries of a batch after a deadlock or duplicate-key race. */
   retriesMax: number;
+  /** Bounds of every wait on the server (core/limits.ts); LIMITS when not given. */
+  waits?: MysqlWaits;
 }
 
-/** Server errors after which the whole transaction can simply run again. */
-const RETRIABLE_ERRNO = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */, 1062 /* duplicate key race */]);
+export type MysqlWaits = Pick<Limits, 'db_lock_wait_s' | 'db_query_timeout_ms' | 'db_connect_timeout_ms' | 'db_acquire_timeout_ms' | 'db_pool_queue_max'>;
+
+/**
+ * Server errors after which the whole transaction can simply run again. Not a lock wait timeout
+ * (1205): the lock was held past `db_lock_wait_s`, the server is stalled, and waiting again (and
+ * once per operation of the batch) would turn a bounded wait into a hang.
+ */
+const RETRIABLE_ERRNO = new Set([1213 /* deadlock */, 1062 /* duplicate key race */]);
+const ER_LOCK_WAIT_TIMEOUT = 1205;
 const MIGRATION_LOCK = 'banco_hub_migraciones';
-const CONNECT_TIMEOUT_MS = 10_000;
+/** Migrations may wait this long for other sessions' table locks (ALTER TABLE needs them all). */
 const MIGRATION_LOCK_WAIT_S = 60;
 
 const isRetriable = (err: unknown): boolean => RETRIABLE_ERRNO.has((err as { errno?: number }).errno ?? 0);
+
+/** Code of our own deadline error: the server did not answer within `db_query_timeout_ms`. */
+const DEADLINE_CODE = 'BANCO_DB_DEADLINE';
+
+/** Rejects when `promise` has not settled within `ms`; the caller then drops the connection. */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what}: no answer from the database within ${ms} ms`), { code: DEADLINE_CODE })), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The connection cannot be trusted any more: a statement may still be running on it, or it is gone. */
+function isBroken(err: unknown): boolean {
+  const { code, fatal } = err as { code?: unknown; fatal?: unknown };
+  return fatal === true || code === DEADLINE_CODE || (typeof code === 'string' && UNAVAILABLE_CODES.has(code));
+}
 
 /** Client-side codes of mysql2 and Node's sockets that mean "the server is gone or unreachable". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'ER_SERVER_SHUTDOWN',
+  DEADLINE_CODE,
 ]);
 
 /**
@@ -45,33 +75,65 @@ function toHubError(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return new HubError('NO_DISPONIBLE', undefined, { cause: err });
   if ((err as { fatal?: unknown }).fatal === true) return new HubError('NO_DISPONIBLE', undefined, { cause: err });
+  if ((err as { errno?: unknown }).errno === ER_LOCK_WAIT_TIMEOUT) return new HubError('NO_DISPONIBLE', undefined, { cause: err });
   return err;
 }
 
+/**
+ * Pruning statements, each walking an index in the order it deletes (outbox_pendientes starts
+ * with enviado_ms; idempotencia_por_creado is migration 5). test/store/mysql-store.test.ts checks
+ * their plans.
+ */
+export const MYSQL_PRUNE = {
+  outbox: 'DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY enviado_ms LIMIT ?',
+  idempotencia: 'DELETE FROM idempotencia WHERE creado < ? ORDER BY creado LIMIT ?',
+} as const;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What commitBatch knows of one attempt, kept for the case its COMMIT is lost. */
+interface Attempt {
+  threadId: number | null;
+  resultados: Resultado[];
+  cambios: Cambios | null;
+  committing: boolean;
+}
 
 export class MysqlStore implements LedgerStore {
   readonly kind = 'mysql';
   private readonly pool: Pool;
+  private readonly waits: MysqlWaits;
 
   constructor(private readonly options: MysqlStoreOptions) {
+    this.waits = options.waits ?? LIMITS;
     this.pool = createPool({
       uri: options.url,
       connectionLimit: options.connectionsMax,
-      queueLimit: 0,
+      queueLimit: this.waits.db_pool_queue_max,
       dateStrings: true,
       decimalNumbers: false,
       supportBigNumbers: true,
       bigNumberStrings: false,
       charset: 'utf8mb4',
       // A server that does not answer must not hang start-up or shutdown.
-      connectTimeout: CONNECT_TIMEOUT_MS,
+      connectTimeout: this.waits.db_connect_timeout_ms,
+    });
+    // Every session waits for a lock at most db_lock_wait_s, on rows (InnoDB) and on tables and
+    // metadata (e.g. behind FLUSH TABLES WITH READ LOCK, whose default wait is a day or a year).
+    // Queued before the first statement the pool hands out on this connection.
+    // (The core pool: its event hands out the callback-style connection.)
+    this.pool.pool.on('connection', (conn) => {
+      const wait = this.waits.db_lock_wait_s;
+      conn.query(`SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`, (err) => {
+        if (err) conn.destroy(); // the statement queued behind it then fails at its deadline
+      });
     });
   }
 
   async migrate(): Promise<void> {
     const conn = await this.connection();
     try {
+      await conn.query('SET SESSION lock_wait_timeout = ?', [MIGRATION_LOCK_WAIT_S]);
       const [locked] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [MIGRATION_LOCK, MIGRATION_LOCK_WAIT_S]);
       if (Number(locked[0].ok) !== 1) throw new Error('timed out waiting for another process to finish migrating the database');
       try {
@@ -87,15 +149,53 @@ export class MysqlStore implements LedgerStore {
         await conn.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
       }
     } finally {
-      conn.release();
+      conn.destroy(); // its session has the long migration lock wait
     }
   }
 
+  /**
+   * A pooled connection within db_acquire_timeout_ms; past the pool's queue bound, at once. Any
+   * failure to get one means the database is unavailable to this request.
+   */
   private async connection(): Promise<PoolConnection> {
+    const pending = this.pool.getConnection();
     try {
-      return await this.pool.getConnection();
+      return await withDeadline(pending, this.waits.db_acquire_timeout_ms, 'pool');
     } catch (err) {
-      throw toHubError(err);
+      // One that arrives after the deadline goes straight back; a late failure was already reported.
+      pending.then((late) => late.release(), () => undefined);
+      throw err instanceof HubError ? err : new HubError('NO_DISPONIBLE', undefined, { cause: err });
+    }
+  }
+
+  /**
+   * Runs `work` on one connection, all of it within db_query_timeout_ms. On failure the open
+   * transaction is rolled back, or — when the connection is broken or may still be running a
+   * statement — the connection is dropped (the server then rolls back itself).
+   */
+  private async withConnection<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const conn = await this.connection();
+    try {
+      const result = await withDeadline(work(conn), this.waits.db_query_timeout_ms, 'statement');
+      conn.release();
+      return result;
+    } catch (err) {
+      await this.discard(conn, err);
+      throw err;
+    }
+  }
+
+  private async discard(conn: PoolConnection, err: unknown): Promise<void> {
+    if (isBroken(err)) {
+      conn.destroy();
+      return;
+    }
+    try {
+      await withDeadline(conn.query('ROLLBACK'), this.waits.db_query_timeout_ms, 'rollback');
+      conn.release();
+    } catch (rollbackErr) {
+      if (!isBroken(rollbackErr)) throw rollbackErr;
+      conn.destroy();
     }
   }
 
@@ -109,23 +209,44 @@ export class MysqlStore implements LedgerStore {
 
   async commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]> {
     const rules = { ...ctx, newId: () => uuidv7() };
-    for (let attempt = 0; ; attempt++) {
-      const conn = await this.connection();
+    for (let retry = 0; ; retry++) {
+      const attempt: Attempt = { threadId: null, resultados: [], cambios: null, committing: false };
       try {
-        await conn.query('START TRANSACTION');
-        const { resultados, cambios } = applyBatch(await this.snapshot(conn, ops), ops, rules);
-        await this.write(conn, cambios);
-        await conn.query('COMMIT');
-        return resultados;
+        return await this.withConnection((conn) => this.transaction(conn, ops, rules, attempt));
       } catch (err) {
-        await conn.query('ROLLBACK').catch(() => undefined); // the connection may be gone; the server rolls back then
-        if (isRetriable(err) && attempt >= this.options.retriesMax) throw new HubError('NO_DISPONIBLE', 'Demasiada contención, intente de nuevo', { cause: err, batchWide: true });
+        if (attempt.committing) return this.resolveLostCommit(attempt, err);
+        if (isRetriable(err) && retry >= this.options.retriesMax) throw new HubError('NO_DISPONIBLE', 'Demasiada contención, intente de nuevo', { cause: err, batchWide: true });
         if (!isRetriable(err)) throw toHubError(err);
-        await sleep(Math.random() * 2 ** attempt * 4);
-      } finally {
-        conn.release();
+        await sleep(Math.random() * 2 ** retry * 4);
       }
     }
+  }
+
+  private async transaction(conn: PoolConnection, ops: readonly Operacion[], rules: RuleContext, attempt: Attempt): Promise<Resultado[]> {
+    attempt.threadId = conn.threadId;
+    await conn.query('START TRANSACTION');
+    const { resultados, cambios } = applyBatch(await this.snapshot(conn, ops), ops, rules);
+    await this.write(conn, cambios);
+    Object.assign(attempt, { resultados, cambios, committing: true });
+    await conn.query('COMMIT');
+    return resultados;
+  }
+
+  /**
+   * COMMIT failed without a clear answer: committed → the batch's real results; not committed →
+   * NO_DISPONIBLE (a retry is safe); cannot tell → RESULTADO_INCIERTO, never "try again".
+   */
+  private async resolveLostCommit(attempt: Attempt, lost: unknown): Promise<Resultado[]> {
+    const marker = attempt.cambios && commitMarker(attempt.cambios);
+    if (!marker) return attempt.resultados; // nothing written: the answers hold either way
+    let committed: boolean;
+    try {
+      committed = await this.withConnection((conn) => lookUpCommit(conn, marker, attempt.threadId));
+    } catch (lookUp) {
+      throw outcomeUnknown(lost, lookUp);
+    }
+    if (committed) return attempt.resultados;
+    throw new HubError('NO_DISPONIBLE', undefined, { cause: lost });
   }
 
   private async snapshot(conn: PoolConnection, ops: readonly Operacion[]): Promise<Instantanea> {
@@ -168,10 +289,10 @@ export class MysqlStore implements LedgerStore {
     }
   }
 
+  /** Reads outside batches take the same bounded path: pool wait, statement deadline, lock wait. */
   private async read<T extends RowDataPacket>(statement: string, params: unknown[]): Promise<T[]> {
     try {
-      const [rows] = await this.pool.query<T[]>(statement, params);
-      return rows;
+      return await this.withConnection(async (conn) => (await conn.query<T[]>(statement, params))[0]);
     } catch (err) {
       throw toHubError(err);
     }
@@ -310,7 +431,7 @@ export class MysqlStore implements LedgerStore {
   /** A statement outside any batch transaction; returns the rows it changed. */
   private async change(statement: string, params: unknown[]): Promise<number> {
     try {
-      const [result] = await this.pool.query(statement, params);
+      const [result] = await this.withConnection((conn) => conn.query(statement, params));
       return (result as { affectedRows: number }).affectedRows;
     } catch (err) {
       throw toHubError(err);
@@ -318,11 +439,11 @@ export class MysqlStore implements LedgerStore {
   }
 
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number> {
-    return this.change('DELETE FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?', [sentBeforeMs, limit]);
+    return this.change(MYSQL_PRUNE.outbox, [sentBeforeMs, limit]);
   }
 
   pruneIdempotency(fecha: string, limit: number): Promise<number> {
-    return this.change('DELETE FROM idempotencia WHERE creado < ? LIMIT ?', [fecha, limit]);
+    return this.change(MYSQL_PRUNE.idempotencia, [fecha, limit]);
   }
 
   async close(): Promise<void> {

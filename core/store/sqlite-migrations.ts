@@ -61,6 +61,16 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
     `,
   },
   {
+    // Pruning reads only the rows it deletes (issue 8): sent outbox rows by the time they were
+    // sent, idempotency keys by the time they were stored. Without these, every pass scanned the
+    // whole table on the event loop.
+    version: 3,
+    sql: `
+      CREATE INDEX outbox_enviados ON outbox (enviado_ms) WHERE enviado_ms IS NOT NULL;
+      CREATE INDEX idempotencia_por_creado ON idempotencia (creado);
+    `,
+  },
+  {
     // PIN attempts per cédula, accounts or not (core/ledger/pin-lock.ts), so an unknown cédula
     // locks like a known one. Live locks move over; clientes.pin_fallos/bloqueado_hasta_ms stay unused.
     version: 4,

@@ -26,6 +26,15 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** After a checkpoint the WAL file is truncated back to at most this size. */
 const WAL_BYTES_MAX = 64 * 1024 * 1024;
 
+/**
+ * Pruning statements, each reading only the rows it deletes through an index (migration 3;
+ * test/store/sqlite-store.test.ts checks their query plans).
+ */
+export const SQLITE_PRUNE = {
+  outbox: 'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY enviado_ms LIMIT ?)',
+  idempotencia: 'DELETE FROM idempotencia WHERE rowid IN (SELECT rowid FROM idempotencia WHERE creado < ? ORDER BY creado LIMIT ?)',
+} as const;
+
 interface AccountRow { cedula: string; nombres: string; apellidos: string; saldo_centavos: number; version: number }
 interface HistoryRow { id: number; tipo: TipoMovimiento; monto_centavos: number; saldo_final_centavos: number; fecha: string; transaccion_id: string | null; contraparte: string | null }
 
@@ -76,7 +85,7 @@ export class SqliteStore implements LedgerStore {
       claimed: db.prepare<[string, number, number], { seq: number; id: string; topic: string; qos: number; retain: number; payload: string }>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND reclamado_por = ? AND reclamado_hasta_ms = ? ORDER BY seq LIMIT ?'),
       release: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE seq = ? AND reclamado_por = ? AND enviado_ms IS NULL'),
       markSent: db.prepare('UPDATE outbox SET enviado_ms = ? WHERE seq = ?'),
-      prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE enviado_ms IS NOT NULL AND enviado_ms < ? ORDER BY seq LIMIT ?)'),
+      prune: db.prepare(SQLITE_PRUNE.outbox),
       countPending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE enviado_ms IS NULL'),
       resetClaims: db.prepare('UPDATE outbox SET reclamado_por = NULL, reclamado_hasta_ms = NULL WHERE enviado_ms IS NULL AND reclamado_por IS NOT NULL'),
       acquireLease: db.prepare('UPDATE relay_lider SET instancia = ?, hasta_ms = ? WHERE id = 1 AND (instancia = ? OR hasta_ms < ?)'),
@@ -105,7 +114,7 @@ export class SqliteStore implements LedgerStore {
         'INSERT INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, ?, ?, ?) ON CONFLICT (cedula) DO UPDATE SET fallos = excluded.fallos, bloqueado_hasta_ms = excluded.bloqueado_hasta_ms, vence_ms = excluded.vence_ms',
       ),
       pinPrune: db.prepare('DELETE FROM pin_intentos WHERE rowid IN (SELECT rowid FROM pin_intentos WHERE vence_ms < ? LIMIT ?)'),
-      pruneRefs: db.prepare('DELETE FROM idempotencia WHERE rowid IN (SELECT rowid FROM idempotencia WHERE creado < ? LIMIT ?)'),
+      pruneRefs: db.prepare(SQLITE_PRUNE.idempotencia),
       pinReset: db.prepare('DELETE FROM pin_intentos WHERE cedula = ?'),
     };
   }

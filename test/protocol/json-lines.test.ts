@@ -6,7 +6,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock';
-import { ERROR_CODES, type ErrorCode } from '../../core/errors';
+import { ERROR_CODES, HubError, type ErrorCode } from '../../core/errors';
 import { fixedClock, startTestCore, tempDir } from '../helpers/core';
 import { TcpClient } from '../helpers/tcp-client';
 
@@ -505,6 +505,16 @@ describe('JSON-lines error codes', () => {
     expect(reply).toEqual({ id: 1, ok: false, error: { code: 'INTERNO', message: 'Error interno' } });
     produced.add('INTERNO');
     expect(await c.json({ id: 2, op: 'ping' })).toEqual({ id: 2, ok: true, pong: true });
+  });
+
+  test('a movement whose commit outcome the store could not learn is RESULTADO_INCIERTO, not retriable', async () => {
+    // The store's answer is faked here; the real fault (a MySQL connection cut after COMMIT) is
+    // in test/store/mysql-faults.test.ts. This checks the reply on the wire.
+    const core = await start();
+    const c = await connect(core);
+    jest.spyOn(core.store, 'commitBatch').mockRejectedValueOnce(new HubError('RESULTADO_INCIERTO'));
+    expectError(await c.json({ id: 1, op: 'retirar', cedula: '1315151515', monto: '1.00', ref: 'r-1' }), 'RESULTADO_INCIERTO', 1);
+    expect(ERROR_CODES.RESULTADO_INCIERTO.retriable).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { HubError } from '../../core/errors';
 import { BANNER } from '../../core/protocol/connection';
 import { LEGACY } from '../../core/protocol/legacy-text';
 import { fixedClock, startTestCore } from '../helpers/core';
@@ -66,6 +67,7 @@ const E = {
   demasiadas: 'ERROR|Demasiadas solicitudes, intente más tarde',
   lineaLarga: 'ERROR|Línea demasiado larga',
   noDisponible: 'ERROR|Servicio no disponible, intente de nuevo',
+  resultadoIncierto: 'ERROR|No se sabe si la operación se aplicó; consulte su saldo antes de repetirla',
   interno: 'ERROR|Error interno',
   deshabilitado: 'ERROR|Protocolo de texto deshabilitado; use JSON lines',
 } as const;
@@ -391,6 +393,15 @@ describe.each(FRAMINGS)('legacy error replies that need a special core, with $na
     c.close();
   });
 
+  test('a movement whose commit outcome the store could not learn answers its own line, not "try again"', async () => {
+    // Faked store answer; the real fault (a MySQL connection cut after COMMIT) is in
+    // test/store/mysql-faults.test.ts.
+    const core = await start();
+    const c = await openAt(core);
+    jest.spyOn(core.store, 'commitBatch').mockRejectedValueOnce(new HubError('RESULTADO_INCIERTO'));
+    expect(await framing.send(c, 'DISMINUIR 1315151515 1')).toBe(E.resultadoIncierto + framing.end);
+  });
+
   test('a database held locked by another process makes a write answer service unavailable', async () => {
     const core = await start();
     const c = await openAt(core);
@@ -436,7 +447,7 @@ describe.each(FRAMINGS)('legacy error replies that need a special core, with $na
 });
 
 test('the golden tests cover every reply in the legacy reply table', () => {
-  const special = [E.limiteSaldo, E.demasiadas, E.lineaLarga, E.noDisponible, E.interno, E.deshabilitado];
+  const special = [E.limiteSaldo, E.demasiadas, E.lineaLarga, E.noDisponible, E.resultadoIncierto, E.interno, E.deshabilitado];
   const checked = new Set([...CHECKED_REPLIES, ...special]);
   expect(Object.values(LEGACY).filter((reply) => !checked.has(reply))).toEqual([]);
   expect(Object.values(E).sort()).toEqual(Object.values(LEGACY).sort());

@@ -1,4 +1,4 @@
-import { MysqlStore } from '../../core/store/mysql-store';
+import { MYSQL_PRUNE, MysqlStore } from '../../core/store/mysql-store';
 import { createTestDatabase, describeWith } from '../helpers/services';
 import { storeContract } from './store-contract';
 import { createConnection } from 'mysql2/promise';
@@ -22,6 +22,27 @@ describeWith('mysql', 'MySQL/MariaDB', () => {
       return open(current.url);
     },
     reopen: async () => open(current!.url),
+  });
+
+  it('prunes sent outbox rows and old idempotency keys through an index, in index order, never by scanning the table', async () => {
+    current = await createTestDatabase();
+    const store = await open(current.url);
+    const conn = await createConnection(current.url);
+    try {
+      const plan = async (sql: string, cutoff: unknown) => {
+        const [rows] = await conn.query(`EXPLAIN ${sql}`, [cutoff, 100]);
+        return (rows as Array<{ table: string; type: string; key: string | null; Extra: string | null }>)[0];
+      };
+      const outbox = await plan(MYSQL_PRUNE.outbox, Date.now());
+      expect(outbox).toMatchObject({ table: 'outbox', type: 'range', key: 'outbox_pendientes' });
+      const refs = await plan(MYSQL_PRUNE.idempotencia, '2026-01-01 00:00:00');
+      expect(refs).toMatchObject({ table: 'idempotencia', type: 'range', key: 'idempotencia_por_creado' });
+      // No filesort: a pass reads `limit` index entries, not every matching row.
+      for (const p of [outbox, refs]) expect(p.Extra ?? '').not.toMatch(/filesort/);
+    } finally {
+      await conn.end();
+      await store.close();
+    }
   });
 
   it('adopts a legacy database in place and keeps every row', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import Database from 'better-sqlite3';
+import { SQLITE_PRUNE, SqliteStore } from '../../core/store/sqlite-store';
 import { tempDir } from '../helpers/core';
 import { storeContract } from './store-contract';
 
@@ -24,5 +25,23 @@ describe('SQLite migrations', () => {
     const store = new SqliteStore(fresh);
     expect(await store.countTransactions()).toBe(0);
     await store.close();
+  });
+});
+
+describe('SQLite pruning', () => {
+  it('finds sent outbox rows and old idempotency keys through an index, never by scanning the table', async () => {
+    const file = path.join(tempDir(), 'plans.db');
+    await new SqliteStore(file).close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string): string[] => db.prepare<[number, number], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(0, 100).map((r) => r.detail);
+    try {
+      const outbox = plan(SQLITE_PRUNE.outbox);
+      const refs = plan(SQLITE_PRUNE.idempotencia);
+      expect(outbox.some((d) => /^SEARCH outbox USING (COVERING )?INDEX outbox_enviados \(/.test(d))).toBe(true);
+      expect(refs.some((d) => /^SEARCH idempotencia USING (COVERING )?INDEX idempotencia_por_creado \(/.test(d))).toBe(true);
+      for (const d of [...outbox, ...refs]) expect(d).not.toMatch(/^SCAN|TEMP B-TREE/);
+    } finally {
+      db.close();
+    }
   });
 });
