@@ -10,6 +10,7 @@
  * Receive is checked again for every message forwarded (including retained ones), so a filter
  * that slipped past subscribe could still never leak another customer's saldo.
  */
+import { relativeTopic } from '../outbox/event-catalog';
 import type { Principal } from './principal';
 
 /** True when every topic the filter (or topic) can match lies under `<prefix>/`. */
@@ -17,8 +18,9 @@ export function isUnderPrefix(topicOrFilter: string, prefix: string): boolean {
   return topicOrFilter === prefix || topicOrFilter.startsWith(prefix + '/');
 }
 
+/** A customer's own balance topic: the catalog's `balance` kind (CONTRACT §5). */
 export function saldoTopic(prefix: string, cedula: string): string {
-  return `${prefix}/saldo/${cedula}`;
+  return `${prefix}/${relativeTopic('balance', cedula)}`;
 }
 
 export function canPublish(principal: Principal, topic: string, prefix: string): boolean {

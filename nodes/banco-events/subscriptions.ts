@@ -2,7 +2,7 @@
  * Which topic filters a banco-events node subscribes to: the chosen kinds (CONTRACT §5 topics
  * under the broker's prefix, each at its contract QoS) plus an optional custom filter.
  */
-import { EVENT_KINDS, isEventKind, isValidTopicFilter, topicForKind } from '../shared/event-kinds';
+import { isEventKind, isValidTopicFilter, qosForKind, topicForKind } from '../shared/event-kinds';
 
 export interface EventsFilter {
   filter: string;
@@ -26,7 +26,7 @@ export function filtersFor(def: { kinds?: unknown; topic?: unknown; qos?: unknow
   const filters: EventsFilter[] = [];
   for (const kind of kindsOf(def.kinds)) {
     if (!isEventKind(kind)) return { ok: false, message: `unknown event kind "${String(kind)}"` };
-    filters.push({ filter: topicForKind(kind, prefix), qos: EVENT_KINDS[kind].qos });
+    filters.push({ filter: topicForKind(kind, prefix), qos: qosForKind(kind) });
   }
   const custom = typeof def.topic === 'string' ? def.topic.trim() : '';
   if (custom !== '') {

@@ -1,27 +1,24 @@
 /**
- * Event kinds and their MQTT topics (CONTRACT §5). The prefix (`banco`) is configurable on the
- * broker node; the rest of each topic is fixed.
+ * Event kinds and their MQTT topic filters, as the Node-RED nodes use them. The kinds, topics and
+ * QoS come from the event catalog (core/outbox/event-catalog.ts, CONTRACT §5); the prefix
+ * (`banco`) is configurable on the broker node.
  */
-export const EVENT_KINDS = {
-  transactions: { suffix: 'transacciones', qos: 1 },
-  deposits: { suffix: 'depositos', qos: 1 },
-  withdrawals: { suffix: 'retiros', qos: 1 },
-  transfers: { suffix: 'transferencias', qos: 1 },
-  balance: { suffix: 'saldo/+', qos: 1 },
-  alerts: { suffix: 'alertas', qos: 2 },
-  stats: { suffix: 'estadisticas', qos: 0 },
-} as const;
+import { DEFAULT_TOPIC_PREFIX, EVENT_CATALOG, kindFilter, type EventKind, type Qos } from '../../core/outbox/event-catalog';
 
-export type EventKind = keyof typeof EVENT_KINDS;
-
-export const DEFAULT_TOPIC_PREFIX = 'banco';
+export { DEFAULT_TOPIC_PREFIX, type EventKind };
 
 export function isEventKind(value: unknown): value is EventKind {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENT_KINDS, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENT_CATALOG, value);
 }
 
+/** The filter matching every event of a kind, e.g. `banco/saldo/+` for `balance`. */
 export function topicForKind(kind: EventKind, prefix: string = DEFAULT_TOPIC_PREFIX): string {
-  return `${prefix}/${EVENT_KINDS[kind].suffix}`;
+  return kindFilter(kind, prefix);
+}
+
+/** The QoS the contract publishes a kind at, so a subscription does not downgrade it. */
+export function qosForKind(kind: EventKind): Qos {
+  return EVENT_CATALOG[kind].qos;
 }
 
 /** MQTT topic filter matching (MQTT 3.1.1 §4.7: `+` one level, `#` the rest, `$` topics apart). */
