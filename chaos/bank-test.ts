@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeUsersFile } from '../core/broker/users-file';
 import { isValidCedula } from '../core/ledger/cedula';
 import { formatCents } from '../core/ledger/money';
+import { hashPin } from '../core/ledger/pin';
 import { checkEvents, missingIds, type EventFigures } from './check-events';
 import { checkLedger, type LedgerFigures } from './check-ledger';
 import { prng, runClients, type LoadContext } from './clients';
@@ -91,9 +93,14 @@ interface Rig {
 async function startRig(options: ChaosOptions): Promise<Rig> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `banco-chaos-${options.variant}-`));
   const mqttPort = await freePort();
-  const broker = await spawnBanco(['start', 'broker'], { MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', DATA_DIR: path.join(root, 'broker') }, 'mqtt_broker_started');
+  // As an operator would run separate processes: a users file with one service login for the
+  // relays and the recorder (anonymous clients may only read; docs/security.md).
+  const service = { username: 'chaos-service', password: randomBytes(18).toString('base64url') };
+  const usersFile = path.join(root, 'mqtt-users.json');
+  await writeUsersFile(usersFile, [{ username: service.username, passwordHash: await hashPin(service.password), role: 'service' }]);
+  const broker = await spawnBanco(['start', 'broker'], { MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', DATA_DIR: path.join(root, 'broker'), BANCO_MQTT_USERS_FILE: usersFile }, 'mqtt_broker_started');
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-  const recorder = await recordEvents(mqttUrl, `chaos-recorder-${randomBytes(4).toString('hex')}`);
+  const recorder = await recordEvents(mqttUrl, `chaos-recorder-${randomBytes(4).toString('hex')}`, service);
   const cores = options.variant === 'mysql' ? 2 : 1;
   const db = options.variant === 'mysql' ? await createMysqlDatabase(options.mysqlUrl) : sqliteDatabase(path.join(root, 'core-0'));
   const envs: Array<Record<string, string>> = [];
@@ -102,6 +109,8 @@ async function startRig(options: ChaosOptions): Promise<Rig> {
       CORE_PORT: String(await freePort()),
       DATA_DIR: path.join(root, `core-${i}`),
       MQTT_URL: mqttUrl,
+      BANCO_MQTT_USERNAME: service.username,
+      BANCO_MQTT_PASSWORD: service.password,
       BANCO_DEMO_DATA: 'off',
       BANCO_STATS_INTERVAL_MS: '0',
       ...(options.variant === 'mysql' ? { DATABASE_URL: db.url } : {}),

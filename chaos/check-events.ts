@@ -33,13 +33,18 @@ export interface EventFigures {
 /** Events that are not committed facts: published directly, not through the outbox. */
 const NOT_FROM_OUTBOX = new Set(['estadisticas']);
 
+/** The relay's last will (CONTRACT §5) shares `alertas` but is the broker's word, not a committed fact. */
+function isPublisherWill(d: Delivery): boolean {
+  return d.payload.event === 'publisher_disconnected';
+}
+
 export function dedupe(deliveries: Delivery[]): { unique: Delivery[]; duplicates: number } {
   const seen = new Set<string>();
   const unique: Delivery[] = [];
   let duplicates = 0;
   for (const d of deliveries) {
     const id = typeof d.payload.id === 'string' ? d.payload.id : null;
-    if (id === null || NOT_FROM_OUTBOX.has(d.topic)) continue;
+    if (id === null || NOT_FROM_OUTBOX.has(d.topic) || isPublisherWill(d)) continue;
     if (seen.has(id)) duplicates++;
     else {
       seen.add(id);

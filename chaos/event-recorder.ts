@@ -23,8 +23,8 @@ export interface EventRecorder {
 
 const PREFIX = 'banco';
 
-export async function recordEvents(url: string, clientId: string): Promise<EventRecorder> {
-  const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: 200, protocolVersion: 4 });
+export async function recordEvents(url: string, clientId: string, login: { username: string; password: string }): Promise<EventRecorder> {
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: 200, protocolVersion: 4, username: login.username, password: login.password });
   const recorder: EventRecorder = {
     deliveries: [],
     unreadable: 0,

@@ -158,6 +158,14 @@ describe('the chaos checker, event side', () => {
     expect(figures).toMatchObject({ missing: 0, duplicatesBeforeDedupe: 2, versionsMissing: 0, versionRegressions: 0 });
   });
 
+  it('takes a relay\'s last will on alertas for the broker\'s word, not for an event missing from the outbox', () => {
+    const e = events();
+    const will: Delivery = { topic: 'alertas', payload: { event: 'publisher_disconnected', id: 'w1', client_id: 'banco-core-x', timestamp: '2026-01-01T00:00:00.000Z' }, retain: false, receivedMs: 0 };
+    const { v, figures } = check(e.map((x) => x.row), [...e.map((x) => x.delivery), will]);
+    expect(v.samples).toEqual([]);
+    expect(figures).toMatchObject({ missing: 0, versionsMissing: 0 });
+  });
+
   it('counts an outbox row that never arrived as a missing event', () => {
     const e = events();
     const { figures } = check(e.map((x) => x.row), e.slice(1).map((x) => x.delivery));
