@@ -4,6 +4,7 @@
  * acknowledged, so the checks afterwards can hold the database to it.
  */
 import { TcpClient } from '../helpers/tcp-client';
+import { prng } from '../../chaos/clients';
 
 export interface WorkloadResult {
   depositedCents: number;
@@ -14,17 +15,8 @@ export interface WorkloadResult {
   rejected: Record<string, number>;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (mulberry32), so a failing run can be replayed; shared with the chaos harness. */
+export { prng };
 
 const cents = (text: string): number => Math.round(Number(text) * 100);
 
