@@ -102,6 +102,11 @@ export const LIMITS = {
   pin_hash_concurrency_max: 2,
   /** Hashes waiting for a slot, process-wide; past it LIMITE_EXCEDIDO (broker: CONNACK 3). */
   pin_hash_waiting_max: 64,
+  /**
+   * After the server ended a connection (SALIR, a flood, a long line, shutdown), how long the
+   * peer gets to close its side before the socket is destroyed: no half-open socket lingers.
+   */
+  close_linger_ms: 2000,
   /** Grace period for in-flight requests at shutdown before connections are cut. */
   shutdown_grace_ms: 10_000,
 } as const;

@@ -81,7 +81,7 @@ export class Connection {
     this.clearIncompleteTimer();
     this.updateFlow();
     await this.drained();
-    if (!this.socket.destroyed) this.socket.end();
+    this.endSocket();
   }
 
   private onData(chunk: Buffer): void {
@@ -255,7 +255,7 @@ export class Connection {
     this.closing = true;
     this.clearIncompleteTimer();
     this.updateFlow();
-    void this.drained().then(() => this.socket.end());
+    void this.drained().then(() => this.endSocket());
   }
 
   /** The peer half-closed: complete lines still run, a last unterminated one is a command, then we end. */
@@ -263,7 +263,7 @@ export class Connection {
     this.peerEnded = true;
     this.clearIncompleteTimer();
     this.pump();
-    void this.drained().then(() => this.socket.end());
+    void this.drained().then(() => this.endSocket());
   }
 
   /** After the peer's end, the unterminated rest runs once every complete line before it has. */
@@ -272,6 +272,18 @@ export class Connection {
     const rest = this.buffer.takeRest();
     if (rest !== null && this.mode === 'json') this.onJsonLine(rest);
     if (rest !== null && this.mode === 'legacy') this.onLegacyLine(rest, false);
+  }
+
+  /**
+   * Ends our side. The server allows half-open sockets and a closing connection has paused its
+   * reads, so the peer's FIN would never be seen: read on (dropping what comes, see onData) and
+   * destroy the socket if the peer has not closed within `close_linger_ms`.
+   */
+  private endSocket(): void {
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    this.socket.resume();
+    setTimeout(() => this.socket.destroy(), this.options.limits.close_linger_ms).unref();
   }
 
   private onClose(): void {

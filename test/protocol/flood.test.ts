@@ -94,3 +94,18 @@ describe('a flood on one connection', () => {
     c.close();
   });
 });
+
+describe('a connection the server closed', () => {
+  test('does not linger half-open: the flooder\'s socket is gone once it was closed for its errors', async () => {
+    const f = await flooding('STATS\n', (c) => c.write(Buffer.alloc(64 * 1024, 0x0a)));
+    await f.end;
+    const c = await TcpClient.open(core.port);
+    let stats = '';
+    for (let i = 0; i < 50 && !stats.includes('Clientes conectados: 1|'); i++) {
+      stats = await c.command('STATS');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stats).toMatch(/^OK\|Clientes conectados: 1\|/);
+    c.close();
+  });
+});
