@@ -26,6 +26,17 @@ export interface MysqlStoreOptions {
   waits?: MysqlWaits;
 }
 
+/**
+ * The rows the relay claims next: the oldest unsent, unclaimed ones, in `seq` order. Deliberately
+ * not a locking read (`FOR UPDATE SKIP LOCKED` was): that skipped any row InnoDB still counted as
+ * locked — rows of a commit still finishing while the scan passed them — and took the rows behind
+ * them, even later rows of the same commit, so an account's later event went out before an
+ * earlier one (CONTRACT §5 `version` going backwards). Without SKIP LOCKED it deadlocked with the
+ * "sent" marks (index record vs. primary record order). Only the relay leader claims, so nothing
+ * competes for the rows; the UPDATE that claims them re-checks they are still free.
+ */
+const CLAIMABLE_OUTBOX = 'SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ?';
+
 export type MysqlWaits = Pick<Limits, 'db_lock_wait_s' | 'db_query_timeout_ms' | 'db_connect_timeout_ms' | 'db_acquire_timeout_ms' | 'db_pool_queue_max'>;
 
 /**
@@ -372,29 +383,26 @@ export class MysqlStore implements LedgerStore {
     return this.change('DELETE FROM pin_intentos WHERE vence_ms < ? ORDER BY vence_ms LIMIT ?', [nowMs, limit]);
   }
 
+  /**
+   * A consistent (non-locking) read picks the rows, so a claim sees every commit finished before
+   * it wholly and none after it: per account that is a prefix of its rows, since the account's row
+   * lock makes its commits follow one another in `seq` order (docs/architecture.md, Ordering).
+   */
   async claimOutbox(owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
-    const conn = await this.connection();
-    try {
-      await conn.query('START TRANSACTION');
-      // SKIP LOCKED: rows another process is claiming right now are left to it, not waited for.
-      const [free] = await conn.query<RowDataPacket[]>(
-        'SELECT seq FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED',
-        [nowMs, limit],
-      );
-      const seqs = free.map((r) => Number(r.seq));
-      let rows: RowDataPacket[] = [];
-      if (seqs.length > 0) {
-        await conn.query('UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (?)', [owner, nowMs + leaseMs, seqs]);
-        [rows] = await conn.query<RowDataPacket[]>('SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE seq IN (?) ORDER BY seq', [seqs]);
-      }
-      await conn.query('COMMIT');
-      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, topic: r.topic, qos: Number(r.qos) as 0 | 1 | 2, retain: Number(r.retain) === 1, payload: r.payload }));
-    } catch (err) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw toHubError(err);
-    } finally {
-      conn.release();
+    const free = await this.read(CLAIMABLE_OUTBOX, [nowMs, limit]);
+    if (free.length === 0) return [];
+    const seqs = free.map((r) => Number(r.seq));
+    const claimed = await this.change(
+      'UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (?) AND enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?)',
+      [owner, nowMs + leaseMs, seqs, nowMs],
+    );
+    if (claimed < seqs.length) {
+      // Someone claimed some of them meanwhile (only the relay leader should claim): taking the
+      // rest would leave a hole in the order, so take none.
+      await this.releaseOutbox(owner, seqs);
+      return [];
     }
+    return free.map((r) => ({ seq: Number(r.seq), id: r.id, topic: r.topic, qos: Number(r.qos) as 0 | 1 | 2, retain: Number(r.retain) === 1, payload: r.payload }));
   }
 
   async markOutboxSent(seqs: readonly number[], nowMs: number): Promise<void> {

@@ -45,6 +45,27 @@ describeWith('mysql', 'MySQL/MariaDB', () => {
     }
   });
 
+  it('claims committed outbox rows in seq order without skipping one that another session still holds locked', async () => {
+    // A row of a commit still finishing counts as locked: skipping it let the relay take the rows
+    // behind it, even later ones of the same account (CONTRACT §5 `version` going backwards).
+    current = await createTestDatabase();
+    const store = await open(current.url);
+    const holder = await createConnection(current.url);
+    const ids = ['00000000-0000-7000-8000-00000000000a', '00000000-0000-7000-8000-00000000000b'];
+    try {
+      await holder.query('INSERT INTO outbox (id, topic, qos, retain, payload, creado) VALUES ?', [ids.map((id) => [id, 'transacciones', 1, 0, JSON.stringify({ id }), new Date()])]);
+      await holder.query('START TRANSACTION');
+      await holder.query('SELECT seq FROM outbox WHERE id = ? FOR UPDATE', [ids[0]]);
+      const claim = store.claimOutbox('leader', 10, 60_000, Date.now());
+      await new Promise((r) => setTimeout(r, 300));
+      await holder.query('COMMIT');
+      expect((await claim).map((r) => r.id)).toEqual(ids);
+    } finally {
+      await holder.end();
+      await store.close();
+    }
+  });
+
   it('adopts a legacy database in place and keeps every row', async () => {
     current = await createTestDatabase('banco_legacy');
     const conn = await createConnection(current.url);
