@@ -82,6 +82,7 @@ export function loadBrokerConfig(env: Env): BrokerOptions {
   const limits: BrokerLimits = { ...BROKER_LIMITS };
   limits.connections_max = parseInteger(env, 'BANCO_MQTT_CONNECTIONS_MAX', BROKER_LIMITS.connections_max, 1, 100_000);
   limits.packet_bytes_max = parseInteger(env, 'BANCO_MQTT_PACKET_BYTES_MAX', BROKER_LIMITS.packet_bytes_max, 1024, 256 * 1024 * 1024);
+  limits.session_queued_messages_max = parseInteger(env, 'BANCO_MQTT_SESSION_QUEUE_MAX', BROKER_LIMITS.session_queued_messages_max, 1, 10_000_000);
   return Object.freeze({
     host,
     tcpPort: parsePort(env, 'MQTT_PORT', 1883),

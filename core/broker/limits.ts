@@ -28,7 +28,11 @@ export const BROKER_LIMITS = {
   users_max: 10_000,
   /** Size of the users file read at start-up. */
   users_file_bytes_max: 4 * 1024 * 1024,
-  /** QoS 1/2 messages queued for one persistent session (as Mosquitto's max_queued_messages); newer ones are dropped. */
+  /**
+   * QoS 1/2 messages queued for one persistent session, unacknowledged ones of an online client
+   * included (as Mosquitto's max_queued_messages); newer ones are dropped, and the drops logged
+   * once per client per interval. BANCO_MQTT_SESSION_QUEUE_MAX.
+   */
   session_queued_messages_max: 1000,
   /** A stalled client that does not drain its socket for this long is disconnected. */
   drain_timeout_ms: 30_000,

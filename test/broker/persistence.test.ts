@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connect, connectCollecting, collect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor, SETTLE_MS } from './helpers';
+import { brokerOptions, connect, connectCollecting, collect, endAll, publish, serviceLogin, sleep, startBroker, subscribeGranted, tempDir, waitFor, SETTLE_MS } from './helpers';
 
 describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
   const tmp = tempDir('banco-mqtt-store-');
@@ -68,6 +68,27 @@ describe('embedded broker persistence (BANCO_MQTT_PERSISTENCE=on)', () => {
       await publish(publisher, 'banco/retiros', 'r6'); // acknowledged ones free their places
       await waitFor(() => seen.length === 4);
       await endAll([publisher, back]);
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  it('logs the messages it drops for a full session queue once, not once per message', async () => {
+    const { BROKER_LIMITS } = await import('../../core/broker/limits');
+    const { startEmbeddedBroker } = await import('../../core/broker/embedded-broker');
+    const { createLogger } = await import('../../core/log');
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger({ level: 'warn', write: (line) => lines.push(JSON.parse(line)) });
+    const broker = await startEmbeddedBroker(brokerOptions({ allowAnonymous: true, limits: { ...BROKER_LIMITS, session_queued_messages_max: 3 } }), log);
+    try {
+      const session = { clientId: 'auditoria-log', clean: false };
+      const subscriber = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, session);
+      await subscribeGranted(subscriber, ['banco/retiros']);
+      await subscriber.endAsync();
+      const publisher = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, await serviceLogin());
+      for (let i = 1; i <= 50; i++) await publish(publisher, 'banco/retiros', `r${i}`);
+      await endAll([publisher]);
+      expect(lines.filter((l) => l.event === 'mqtt_session_queue_full')).toEqual([expect.objectContaining({ client: 'auditoria-log', max: 3, dropped: 1 })]);
     } finally {
       await broker.stop();
     }
