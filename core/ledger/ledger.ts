@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, type Clock } from '../clock';
 import { HubError } from '../errors';
-import type { LedgerStore } from '../store/store';
+import type { LedgerTransactions, PinAttempts } from '../store/store';
+import { batchRules } from './apply-batch';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
@@ -68,7 +69,7 @@ export class Ledger {
   private readonly pinChecks = new Map<string, { tail: Promise<void>; pending: number }>();
 
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: LedgerTransactions & PinAttempts,
     private readonly clock: Clock,
     private readonly options: LedgerOptions,
   ) {
@@ -77,12 +78,13 @@ export class Ledger {
 
   private async commit(ops: readonly Operacion[]): Promise<Resultado[]> {
     const now = this.clock.now();
-    const results = await this.store.commitBatch(ops, {
+    const rules = batchRules({
       timestamp: now.toISOString(),
       fecha: formatLegacyTimestamp(now),
       lowBalanceCents: this.options.lowBalanceCents,
       balanceCentsMax: this.options.balanceCentsMax,
     });
+    const results = await this.store.commitBatch(ops, rules);
     this.commits++;
     // Every successful money movement wrote outbox rows (account creation writes none).
     if (results.some((r) => r.ok && r.tipo !== 'crear')) this.options.onCommitted?.();

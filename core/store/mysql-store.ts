@@ -8,14 +8,12 @@
 import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { HubError } from '../errors';
 import { LIMITS, type Limits } from '../limits';
-import { applyBatch, keysOf, type BatchContext, type RuleContext } from '../ledger/apply-batch';
-import { uuidv7 } from '../ledger/ids';
 import { reservePinAttempt } from '../ledger/pin-lock';
 import { decimalTextToCents, formatCents } from '../ledger/money';
 import type { Cambios, Cuenta, CuentaVersionada, Instantanea, Movimiento, Operacion, PinEstado, RefGuardada, Resultado, TipoMovimiento } from '../ledger/types';
 import { commitMarker, lookUpCommit, outcomeUnknown } from './mysql-lost-commit';
 import { MYSQL_MIGRATIONS } from './mysql-migrations';
-import type { LedgerStore, OutboxRow, SeedAccount } from './store';
+import type { BatchRules, OutboxRow, SeedAccount, Store } from './store';
 
 export interface MysqlStoreOptions {
   url: string;
@@ -99,7 +97,7 @@ interface Attempt {
   committing: boolean;
 }
 
-export class MysqlStore implements LedgerStore {
+export class MysqlStore implements Store {
   readonly kind = 'mysql';
   private readonly pool: Pool;
   private readonly waits: MysqlWaits;
@@ -207,8 +205,7 @@ export class MysqlStore implements LedgerStore {
     return true;
   }
 
-  async commitBatch(ops: readonly Operacion[], ctx: BatchContext): Promise<Resultado[]> {
-    const rules = { ...ctx, newId: () => uuidv7() };
+  async commitBatch(ops: readonly Operacion[], rules: BatchRules): Promise<Resultado[]> {
     for (let retry = 0; ; retry++) {
       const attempt: Attempt = { threadId: null, resultados: [], cambios: null, committing: false };
       try {
@@ -222,10 +219,10 @@ export class MysqlStore implements LedgerStore {
     }
   }
 
-  private async transaction(conn: PoolConnection, ops: readonly Operacion[], rules: RuleContext, attempt: Attempt): Promise<Resultado[]> {
+  private async transaction(conn: PoolConnection, ops: readonly Operacion[], rules: BatchRules, attempt: Attempt): Promise<Resultado[]> {
     attempt.threadId = conn.threadId;
     await conn.query('START TRANSACTION');
-    const { resultados, cambios } = applyBatch(await this.snapshot(conn, ops), ops, rules);
+    const { resultados, cambios } = rules.apply(await this.snapshot(conn, ops, rules), ops);
     await this.write(conn, cambios);
     Object.assign(attempt, { resultados, cambios, committing: true });
     await conn.query('COMMIT');
@@ -249,8 +246,8 @@ export class MysqlStore implements LedgerStore {
     throw new HubError('NO_DISPONIBLE', undefined, { cause: lost });
   }
 
-  private async snapshot(conn: PoolConnection, ops: readonly Operacion[]): Promise<Instantanea> {
-    const keys = keysOf(ops);
+  private async snapshot(conn: PoolConnection, ops: readonly Operacion[], rules: BatchRules): Promise<Instantanea> {
+    const keys = rules.keys(ops);
     const cuentas = new Map<string, CuentaVersionada>();
     const refs = new Map<string, RefGuardada>();
     if (keys.cuentas.length > 0) {

@@ -1,5 +1,5 @@
 /**
- * One contract for every LedgerStore: the same behaviour on SQLite and MySQL/MariaDB.
+ * One contract for every Store: the same behaviour on SQLite and MySQL/MariaDB.
  * Each implementation's test file calls `storeContract` with a factory for a fresh, empty store.
  */
 import type { Clock } from '../../core/clock';
@@ -9,14 +9,14 @@ import type { Ledger } from '../../core/ledger/ledger';
 import type { Resultado } from '../../core/ledger/types';
 import { deriveInstanceId, INSTANCE_ID_CHARS_MAX } from '../../core/outbox/instance-id';
 import { pruneIdempotencyKeys } from '../../core/store/maintenance';
-import type { LedgerStore } from '../../core/store/store';
+import type { Store } from '../../core/store/store';
 import { fixedClock } from '../helpers/core';
 
 export interface StoreFactory {
   /** A fresh store on an empty database. */
-  create(): Promise<LedgerStore>;
+  create(): Promise<Store>;
   /** The same database opened again (a restart). */
-  reopen(): Promise<LedgerStore>;
+  reopen(): Promise<Store>;
 }
 
 /** A clock the test moves by hand (PIN lock expiry), starting where fixedClock() stands. */
@@ -38,7 +38,7 @@ function ok(r: Resultado): Movement {
 
 export function storeContract(name: string, factory: StoreFactory): void {
   describe(`${name} store contract`, () => {
-    let store: LedgerStore;
+    let store: Store;
     let ledger: Ledger;
     const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
 
