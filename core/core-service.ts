@@ -14,7 +14,7 @@ import { CoreServer } from './protocol/server';
 import { MqttPublisher } from './outbox/mqtt-publisher';
 import { LeaderLease } from './outbox/leader-lease';
 import { OutboxRelay } from './outbox/relay';
-import { MysqlStore } from './store/mysql-store';
+import { openMysqlStore } from './store/mysql-store';
 import { openSqliteStore } from './store/sqlite-store';
 import { startMaintenance } from './store/maintenance';
 import type { Store } from './store/store';
@@ -43,7 +43,7 @@ export async function openStore(database: DatabaseConfig, config: Pick<CoreConfi
       throw new ConfigError(`cannot open SQLite database ${database.file}: ${(err as Error).message}; check DATABASE_URL / DATA_DIR.`);
     }
   }
-  const store = new MysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max, waits: config.limits });
+  const store = openMysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max, waits: config.limits });
   try {
     await store.migrate();
     return store;

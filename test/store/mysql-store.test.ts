@@ -1,11 +1,11 @@
-import { MYSQL_PRUNE, MysqlStore } from '../../core/store/mysql-store';
+import { MYSQL_PRUNE, openMysqlStore } from '../../core/store/mysql-store';
 import { createTestDatabase, describeWith } from '../helpers/services';
 import { storeContract } from './store-contract';
 import { createConnection } from 'mysql2/promise';
 
 let current: { url: string; drop: () => Promise<void> } | null = null;
 const open = async (url: string) => {
-  const store = new MysqlStore({ url, connectionsMax: 4, retriesMax: 5 });
+  const store = openMysqlStore({ url, connectionsMax: 4, retriesMax: 5 });
   await store.migrate();
   return store;
 };

@@ -17,7 +17,7 @@ describe('SQLite migrations', () => {
   it('let several processes open one fresh database file at the same moment', async () => {
     const { spawn } = await import('node:child_process');
     const fresh = path.join(tempDir(), 'shared.db');
-    const script = `new (require(${JSON.stringify(path.resolve(__dirname, '../../dist/core/store/sqlite-store.js'))}).openSqliteStore)(${JSON.stringify(fresh)}).close()`;
+    const script = `require(${JSON.stringify(path.resolve(__dirname, '../../dist/core/store/sqlite-store.js'))}).openSqliteStore(${JSON.stringify(fresh)}).close()`;
     const codes = await Promise.all(
       Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).on('exit', resolve))),
     );
