@@ -2,16 +2,22 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_PRUNE, openSqliteStore } from '../../core/store/sqlite-store';
 import { tempDir } from '../helpers/core';
-import { storeContract } from './store-contract';
+import type { StoreFactory } from './contract-fixture';
+import { ledgerContract } from './ledger-contract';
+import { outboxContract } from './outbox-contract';
+import { pinContract } from './pin-contract';
 
 let file = '';
-storeContract('SQLite', {
+const sqlite: StoreFactory = {
   create: async () => {
     file = path.join(tempDir(), 'banco.db');
     return openSqliteStore(file);
   },
   reopen: async () => openSqliteStore(file),
-});
+};
+ledgerContract('SQLite', sqlite);
+pinContract('SQLite', sqlite);
+outboxContract('SQLite', sqlite);
 
 describe('SQLite migrations', () => {
   it('let several processes open one fresh database file at the same moment', async () => {
