@@ -12,6 +12,7 @@ import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
 import { hashPin, PIN_PATTERN, withPinHashing } from './pin';
+import { reservePinAttempt } from './pin-lock';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
 export interface LedgerOptions {
@@ -204,7 +205,7 @@ export class Ledger {
       // (LIMITE_EXCEDIDO) without counting a failure against the cédula.
       return await withPinHashing(async (hashing) => {
         const nowMs = this.clock.now().getTime();
-        const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+        const attempt = await this.store.reservePinAttempt(cedula, (current) => reservePinAttempt(current, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs));
         if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
         const matches = PIN_PATTERN.test(pin) && (await hashing.verify(pin, stored));
         if (matches && pinHash !== null) {

@@ -10,6 +10,7 @@
  * ledger rules itself: the ledger passes them in (`BatchRules`), so core/store imports only
  * ledger types.
  */
+import type { PinIntentos, PinReserva } from '../ledger/pin-lock';
 import type { Cambios, Cuenta, Instantanea, Movimiento, Operacion, PinEstado, Resultado } from '../ledger/types';
 
 export interface SeedAccount extends Cuenta {
@@ -51,18 +52,21 @@ export interface LedgerTransactions {
   pruneIdempotency(fecha: string, limit: number): Promise<number>;
 }
 
+/** The PIN lockout rule over one cédula's stored attempt state (null: none yet). */
+export type PinAttemptRule = (current: PinIntentos | null) => PinReserva;
+
 /** PIN attempt state per cédula. */
 export interface PinAttempts {
   /** The account's PIN hash and its attempt state; null when no account has that cédula. */
   getPinState(cedula: string): Promise<PinEstado | null>;
   /**
-   * Reserves one PIN attempt for a cédula — with or without an account — before the (slow) check,
-   * atomically, by the rule of core/ledger/pin-lock.ts: counts it as a failure up front and, at
-   * `failuresMax`, locks the cédula until `lockUntilMs` (= now + pin_lock_ms, also when the count
-   * expires). Refused (`reserved: false`) while locked, so parallel guesses from any number of
-   * processes cannot outrun the lock. A correct PIN then clears the count with `resetPinFailures`.
+   * Reserves one PIN attempt for a cédula — with or without an account — before the (slow) check:
+   * reads its attempt state under lock, runs `rule` (the ledger's, core/ledger/pin-lock.ts: count
+   * the attempt as a failure up front, lock at the limit) and stores what it returns, atomically.
+   * Refused (`reserved: false`) while locked, so parallel guesses from any number of processes
+   * cannot outrun the lock. A correct PIN then clears the count with `resetPinFailures`.
    */
-  reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }>;
+  reservePinAttempt(cedula: string, rule: PinAttemptRule): Promise<{ reserved: boolean; fallos: number }>;
   resetPinFailures(cedula: string): Promise<void>;
   /** Deletes up to `limit` attempt states that expired before `nowMs`; returns how many went. */
   prunePinAttempts(nowMs: number, limit: number): Promise<number>;

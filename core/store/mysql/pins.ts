@@ -1,8 +1,7 @@
-/** PIN attempt state on MySQL/MariaDB (CONTRACT: PIN lockout; the rule is core/ledger/pin-lock.ts). */
+/** PIN attempt state on MySQL/MariaDB (CONTRACT §4 PIN lockout; the rule is the ledger's, core/ledger/pin-lock.ts, passed in). */
 import type { RowDataPacket } from 'mysql2/promise';
-import { reservePinAttempt } from '../../ledger/pin-lock';
 import type { PinEstado } from '../../ledger/types';
-import type { PinAttempts } from '../store';
+import type { PinAttemptRule, PinAttempts } from '../store';
 import { isRetriable, toHubError, type MysqlDb } from './connection';
 
 export function mysqlPins(db: MysqlDb): PinAttempts {
@@ -18,11 +17,11 @@ export function mysqlPins(db: MysqlDb): PinAttempts {
      * row (no gap locks that two processes could deadlock on); a row pruned in between is inserted
      * inside it, and the duplicate-key or deadlock race that may cause runs the attempt again.
      */
-    async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+    async reservePinAttempt(cedula: string, rule: PinAttemptRule): Promise<{ reserved: boolean; fallos: number }> {
       await db.change('INSERT IGNORE INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, 0, NULL, 0)', [cedula]);
       for (let attempt = 0; ; attempt++) {
         try {
-          return await reservePinAttemptOnce(db, cedula, nowMs, failuresMax, lockUntilMs);
+          return await reservePinAttemptOnce(db, cedula, rule);
         } catch (err) {
           if (!isRetriable(err) || attempt >= db.retriesMax) throw toHubError(err);
         }
@@ -37,14 +36,14 @@ export function mysqlPins(db: MysqlDb): PinAttempts {
   };
 }
 
-async function reservePinAttemptOnce(db: MysqlDb, cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+async function reservePinAttemptOnce(db: MysqlDb, cedula: string, rule: PinAttemptRule): Promise<{ reserved: boolean; fallos: number }> {
   const conn = await db.connection();
   try {
     await conn.query('START TRANSACTION');
     const [rows] = await conn.query<RowDataPacket[]>('SELECT fallos, bloqueado_hasta_ms, vence_ms FROM pin_intentos WHERE cedula = ? FOR UPDATE', [cedula]);
     const r = rows[0];
     const current = r ? { fallos: Number(r.fallos), bloqueadoHastaMs: r.bloqueado_hasta_ms === null ? null : Number(r.bloqueado_hasta_ms), venceMs: Number(r.vence_ms) } : null;
-    const { reserved, fallos, write } = reservePinAttempt(current, nowMs, failuresMax, lockUntilMs);
+    const { reserved, fallos, write } = rule(current);
     if (write !== null && r) await conn.query('UPDATE pin_intentos SET fallos = ?, bloqueado_hasta_ms = ?, vence_ms = ? WHERE cedula = ?', [write.fallos, write.bloqueadoHastaMs, write.venceMs, cedula]);
     if (write !== null && !r) await conn.query('INSERT INTO pin_intentos (cedula, fallos, bloqueado_hasta_ms, vence_ms) VALUES (?, ?, ?, ?)', [cedula, write.fallos, write.bloqueadoHastaMs, write.venceMs]);
     await conn.query('COMMIT');

@@ -1,8 +1,7 @@
-/** PIN attempt state on SQLite (CONTRACT: PIN lockout; the rule is core/ledger/pin-lock.ts). */
+/** PIN attempt state on SQLite (CONTRACT §4 PIN lockout; the rule is the ledger's, core/ledger/pin-lock.ts, passed in). */
 import type Database from 'better-sqlite3';
-import { reservePinAttempt } from '../../ledger/pin-lock';
 import type { PinEstado } from '../../ledger/types';
-import type { PinAttempts } from '../store';
+import type { PinAttemptRule, PinAttempts } from '../store';
 
 function prepare(db: Database.Database) {
   return {
@@ -26,11 +25,11 @@ export function sqlitePins(db: Database.Database): PinAttempts {
       return row ? { pinHash: row.pin_hash, fallos: row.fallos ?? 0, bloqueadoHastaMs: row.bloqueado_hasta_ms } : null;
     },
 
-    async reservePinAttempt(cedula: string, nowMs: number, failuresMax: number, lockUntilMs: number): Promise<{ reserved: boolean; fallos: number }> {
+    async reservePinAttempt(cedula: string, rule: PinAttemptRule): Promise<{ reserved: boolean; fallos: number }> {
       return db.transaction(() => {
         const row = stmt.pinAttempts.get(cedula);
         const current = row ? { fallos: row.fallos, bloqueadoHastaMs: row.bloqueado_hasta_ms, venceMs: row.vence_ms } : null;
-        const { reserved, fallos, write } = reservePinAttempt(current, nowMs, failuresMax, lockUntilMs);
+        const { reserved, fallos, write } = rule(current);
         if (write !== null) stmt.pinReserve.run(cedula, write.fallos, write.bloqueadoHastaMs, write.venceMs);
         return { reserved, fallos };
       }).immediate();
