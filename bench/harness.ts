@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { createConnection } from 'mysql2/promise';
 import { formatLegacyTimestamp } from '../core/clock';
 import { isValidCedula } from '../core/ledger/cedula';
-import type { LedgerStore } from '../core/store/store';
+import type { Store } from '../core/store/store';
 import type { LoadRequest, LoadResult } from './load-worker';
 
 export /** Valid cédulas 1700000001, … : province 17, the check digit computed. */
@@ -50,6 +50,6 @@ export async function mysqlUrl(): Promise<{ url: string; drop: () => Promise<voi
   };
 }
 
-export async function seed(store: LedgerStore, list: string[]): Promise<void> {
+export async function seed(store: Store, list: string[]): Promise<void> {
   await store.seedIfEmpty(list.map((cedula) => ({ cedula, nombres: 'Bench', apellidos: 'Cliente', saldo: 100_000_000, pinHash: null })), formatLegacyTimestamp(new Date()));
 }

@@ -16,9 +16,10 @@ import fs from 'node:fs';
 import { formatLegacyTimestamp, systemClock } from '../core/clock';
 import { loadCoreConfig } from '../core/config';
 import { openStore, startCore } from '../core/core-service';
+import { batchRules } from '../core/ledger/apply-batch';
 import type { Operacion } from '../core/ledger/types';
 import { silentLogger } from '../core/log';
-import type { LedgerStore } from '../core/store/store';
+import type { Store } from '../core/store/store';
 import { median, type Figure } from './figure';
 import { accounts, load, mysqlUrl, seed } from './harness';
 import type { LoadResult } from './load-worker';
@@ -58,7 +59,7 @@ function operation(kind: OpKind, list: string[], i: number): Operacion {
 }
 
 /** The baseline: `clients` loops, each committing one operation per transaction, back to back. */
-async function baseline(store: LedgerStore, kind: OpKind, list: string[], clients: number, durationMs: number): Promise<number> {
+async function baseline(store: Store, kind: OpKind, list: string[], clients: number, durationMs: number): Promise<number> {
   let done = 0;
   let i = 0;
   const deadline = Date.now() + durationMs;
@@ -69,7 +70,7 @@ async function baseline(store: LedgerStore, kind: OpKind, list: string[], client
         const ops = [operation(kind, list, i++)];
         const now = systemClock.now();
         const ctx = { timestamp: now.toISOString(), fecha: formatLegacyTimestamp(now), lowBalanceCents: 10_000, balanceCentsMax: 999_999_999_999_999 };
-        const [r] = await store.commitBatch(ops, ctx);
+        const [r] = await store.commitBatch(ops, batchRules(ctx));
         if (r.ok) done++;
         // better-sqlite3 is synchronous: yield so the loops interleave as concurrent clients would.
         await new Promise((resolve) => setImmediate(resolve));

@@ -14,15 +14,15 @@ import { CoreServer } from './protocol/server';
 import { MqttPublisher } from './outbox/mqtt-publisher';
 import { LeaderLease } from './outbox/leader-lease';
 import { OutboxRelay } from './outbox/relay';
-import { MysqlStore } from './store/mysql-store';
-import { SqliteStore } from './store/sqlite-store';
+import { openMysqlStore } from './store/mysql-store';
+import { openSqliteStore } from './store/sqlite-store';
 import { startMaintenance } from './store/maintenance';
-import type { LedgerStore } from './store/store';
+import type { Store } from './store/store';
 
 export interface CoreService {
   readonly port: number;
   readonly ledger: Ledger;
-  readonly store: LedgerStore;
+  readonly store: Store;
   readonly server: CoreServer;
   readonly relay: OutboxRelay | null;
   stop(): Promise<void>;
@@ -35,15 +35,15 @@ export interface CoreDeps {
 }
 
 /** Opens and migrates the configured database, or fails with one line saying what to fix. */
-export async function openStore(database: DatabaseConfig, config: Pick<CoreConfig, 'dbConnectionsMax' | 'limits'>): Promise<LedgerStore> {
+export async function openStore(database: DatabaseConfig, config: Pick<CoreConfig, 'dbConnectionsMax' | 'limits'>): Promise<Store> {
   if (database.kind === 'sqlite') {
     try {
-      return new SqliteStore(database.file);
+      return openSqliteStore(database.file);
     } catch (err) {
       throw new ConfigError(`cannot open SQLite database ${database.file}: ${(err as Error).message}; check DATABASE_URL / DATA_DIR.`);
     }
   }
-  const store = new MysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max, waits: config.limits });
+  const store = openMysqlStore({ url: database.url, connectionsMax: config.dbConnectionsMax, retriesMax: config.limits.batch_retries_max, waits: config.limits });
   try {
     await store.migrate();
     return store;
@@ -54,7 +54,7 @@ export async function openStore(database: DatabaseConfig, config: Pick<CoreConfi
   }
 }
 
-export function createLedger(store: LedgerStore, config: CoreConfig, clock: Clock = systemClock, onCommitted?: () => void): Ledger {
+export function createLedger(store: Store, config: CoreConfig, clock: Clock = systemClock, onCommitted?: () => void): Ledger {
   const l = config.limits;
   return new Ledger(store, clock, {
     amountCentsMax: l.amount_cents_max,
@@ -87,7 +87,7 @@ interface EventBus {
   leadership: LeaderLease;
 }
 
-async function startEventBus(store: LedgerStore, config: CoreConfig, clock: Clock, log: Logger): Promise<EventBus | null> {
+async function startEventBus(store: Store, config: CoreConfig, clock: Clock, log: Logger): Promise<EventBus | null> {
   const bus = config.eventBus;
   if (bus === null) return null;
   const publisher = new MqttPublisher({ instanceId: bus.instanceId, url: bus.url, username: bus.username, password: bus.password, topicPrefix: bus.topicPrefix, connectTimeoutMs: 5000, reconnectMs: 1000 }, log.child({ component: 'mqtt' }));

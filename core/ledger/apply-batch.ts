@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ERROR_CODES } from '../errors';
+import type { BatchRules } from '../store/store';
 import { depositEvents, transferEvents, withdrawalEvents, type EventContext, type Lado } from './events';
+import { uuidv7 } from './ids';
 import type { Cambios, CuentaVersionada, Instantanea, Operacion, Rechazo, Resultado } from './types';
 
 export interface RuleContext extends EventContext {
@@ -14,8 +16,14 @@ export interface RuleContext extends EventContext {
   balanceCentsMax: number;
 }
 
-/** A batch's context as plain data (it may cross to a writer thread); ids are made where it runs. */
+/** A batch's context as plain data; ids are made where the rules run. */
 export type BatchContext = Omit<RuleContext, 'newId'>;
+
+/** The rules a store runs inside its transaction for one batch (core/store/store.ts `BatchRules`). */
+export function batchRules(ctx: BatchContext): BatchRules {
+  const rules: RuleContext = { ...ctx, newId: () => uuidv7() };
+  return { keys: keysOf, apply: (snapshot, ops) => applyBatch(snapshot, ops, rules) };
+}
 
 /** The accounts and refs a batch must read (and lock) before its rules run, sorted: the lock order. */
 export function keysOf(ops: readonly Operacion[]): { cuentas: string[]; refs: string[] } {

@@ -6,11 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { formatLegacyTimestamp, type Clock } from '../clock';
 import { HubError } from '../errors';
-import type { LedgerStore } from '../store/store';
+import type { LedgerTransactions, PinAttempts } from '../store/store';
+import { batchRules } from './apply-batch';
 import { Batcher, type BatcherOptions } from './batcher';
 import { isAccountKey, isValidCedula } from './cedula';
 import { parseAmount } from './money';
 import { hashPin, PIN_PATTERN, withPinHashing } from './pin';
+import { reservePinAttempt } from './pin-lock';
 import type { Cuenta, Movimiento, Operacion, Rechazo, Resultado } from './types';
 
 export interface LedgerOptions {
@@ -68,7 +70,7 @@ export class Ledger {
   private readonly pinChecks = new Map<string, { tail: Promise<void>; pending: number }>();
 
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: LedgerTransactions & PinAttempts,
     private readonly clock: Clock,
     private readonly options: LedgerOptions,
   ) {
@@ -77,12 +79,13 @@ export class Ledger {
 
   private async commit(ops: readonly Operacion[]): Promise<Resultado[]> {
     const now = this.clock.now();
-    const results = await this.store.commitBatch(ops, {
+    const rules = batchRules({
       timestamp: now.toISOString(),
       fecha: formatLegacyTimestamp(now),
       lowBalanceCents: this.options.lowBalanceCents,
       balanceCentsMax: this.options.balanceCentsMax,
     });
+    const results = await this.store.commitBatch(ops, rules);
     this.commits++;
     // Every successful money movement wrote outbox rows (account creation writes none).
     if (results.some((r) => r.ok && r.tipo !== 'crear')) this.options.onCommitted?.();
@@ -202,7 +205,7 @@ export class Ledger {
       // (LIMITE_EXCEDIDO) without counting a failure against the cédula.
       return await withPinHashing(async (hashing) => {
         const nowMs = this.clock.now().getTime();
-        const attempt = await this.store.reservePinAttempt(cedula, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs);
+        const attempt = await this.store.reservePinAttempt(cedula, (current) => reservePinAttempt(current, nowMs, this.options.pinFailuresMax, nowMs + this.options.pinLockMs));
         if (!attempt.reserved) return reject('CUENTA_BLOQUEADA');
         const matches = PIN_PATTERN.test(pin) && (await hashing.verify(pin, stored));
         if (matches && pinHash !== null) {

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log';
-import type { LedgerStore } from '../store/store';
+import type { RelayLease } from '../store/store';
 
 export interface RelayLeadership {
   readonly isLeader: boolean;
@@ -26,8 +26,6 @@ export interface LeaderLeaseOptions {
   heartbeatMs: number;
 }
 
-type LeaseStore = Pick<LedgerStore, 'acquireRelayLease' | 'releaseRelayLease'>;
-
 export class LeaderLease implements RelayLeadership {
   private grantedAtMs: number | null = null;
   private currentTerm = 0;
@@ -35,7 +33,7 @@ export class LeaderLease implements RelayLeadership {
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly store: LeaseStore, private readonly options: LeaderLeaseOptions, private readonly log: Logger) {}
+  constructor(private readonly store: RelayLease, private readonly options: LeaderLeaseOptions, private readonly log: Logger) {}
 
   get isLeader(): boolean {
     return this.grantedAtMs !== null && performance.now() - this.grantedAtMs < this.options.leaseMs - this.options.heartbeatMs;

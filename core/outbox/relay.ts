@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-import type { LedgerStore, OutboxRow } from '../store/store';
+import type { OutboxQueue, OutboxRow } from '../store/store';
 import type { RelayLeadership } from './leader-lease';
 
 export interface RelayPublisher {
@@ -98,7 +98,7 @@ export class OutboxRelay {
   private claimsClearedTerm = 0;
 
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: OutboxQueue,
     private readonly publisher: RelayPublisher,
     private readonly options: RelayOptions,
     private readonly clock: Clock,

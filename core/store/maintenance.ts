@@ -5,13 +5,13 @@
  */
 import { formatLegacyTimestamp, type Clock } from '../clock';
 import type { Logger } from '../log';
-import type { LedgerStore } from './store';
+import type { LedgerTransactions, PinAttempts } from './store';
 
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_ROWS_MAX = 1000;
 const PRUNE_BUDGET_MS = 200;
 
-export async function pruneIdempotencyKeys(store: LedgerStore, retentionMs: number, clock: Clock): Promise<number> {
+export async function pruneIdempotencyKeys(store: Pick<LedgerTransactions, 'pruneIdempotency'>, retentionMs: number, clock: Clock): Promise<number> {
   const cutoff = formatLegacyTimestamp(new Date(clock.now().getTime() - retentionMs));
   const started = Date.now();
   let removed = 0;
@@ -26,7 +26,7 @@ export async function pruneIdempotencyKeys(store: LedgerStore, retentionMs: numb
  * Deletes expired PIN attempt states (core/ledger/pin-lock.ts): once `vence_ms` passed a row
  * means nothing, so the table holds only the cédulas tried within the last `pin_lock_ms`.
  */
-export async function pruneExpiredPinAttempts(store: LedgerStore, clock: Clock): Promise<number> {
+export async function pruneExpiredPinAttempts(store: Pick<PinAttempts, 'prunePinAttempts'>, clock: Clock): Promise<number> {
   const nowMs = clock.now().getTime();
   const started = Date.now();
   let removed = 0;
@@ -38,7 +38,7 @@ export async function pruneExpiredPinAttempts(store: LedgerStore, clock: Clock):
 }
 
 /** Starts the periodic pruning; the returned function stops it. */
-export function startMaintenance(store: LedgerStore, retentionMs: number, clock: Clock, log: Logger): () => void {
+export function startMaintenance(store: Pick<LedgerTransactions, 'pruneIdempotency'> & Pick<PinAttempts, 'prunePinAttempts'>, retentionMs: number, clock: Clock, log: Logger): () => void {
   const timer = setInterval(() => {
     pruneIdempotencyKeys(store, retentionMs, clock).then(
       (removed) => removed > 0 && log.debug('idempotency.pruned', { rows: removed }),

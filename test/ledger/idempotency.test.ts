@@ -6,18 +6,19 @@ import path from 'node:path';
 import { loadCoreConfig } from '../../core/config';
 import { createLedger } from '../../core/core-service';
 import type { Ledger } from '../../core/ledger/ledger';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import { openSqliteStore } from '../../core/store/sqlite-store';
+import type { Store } from '../../core/store/store';
 import { fixedClock, tempDir } from '../helpers/core';
 
 const A = '1350509525';
 const B = '1712345675';
 
 describe('idempotency keys and retriable answers', () => {
-  let store: SqliteStore;
+  let store: Store;
   let ledger: Ledger;
 
   beforeEach(async () => {
-    store = new SqliteStore(path.join(tempDir(), 'banco.db'));
+    store = openSqliteStore(path.join(tempDir(), 'banco.db'));
     const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
     // A balance ceiling of 100.00, so LIMITE_EXCEDIDO is easy to reach and to clear.
     ledger = createLedger(store, { ...config, limits: { ...config.limits, balance_cents_max: 10_000 } }, fixedClock());

@@ -9,7 +9,8 @@ import { loadCoreConfig } from '../../core/config';
 import { createLedger } from '../../core/core-service';
 import type { Ledger } from '../../core/ledger/ledger';
 import { LIMITS } from '../../core/limits';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import { openSqliteStore } from '../../core/store/sqlite-store';
+import type { Store } from '../../core/store/store';
 import { fixedClock, tempDir } from '../helpers/core';
 
 const A = '1350509525';
@@ -24,12 +25,12 @@ const FLOOD_CHECKS = 24;
 
 describe('the process-wide bound on PIN hashing', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: Store;
   let ledger: Ledger;
 
   beforeEach(async () => {
     dir = tempDir();
-    store = new SqliteStore(path.join(dir, 'banco.db'));
+    store = openSqliteStore(path.join(dir, 'banco.db'));
     ledger = createLedger(store, loadCoreConfig({ DATA_DIR: dir }), fixedClock());
     expect(await ledger.crear({ cedula: A, nombres: 'Stefano', apellidos: 'Aguilar', pin: '4321' })).toMatchObject({ ok: true });
     // The first check of an unknown cédula makes the dummy hash; later ones only verify.

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { silentLogger } from '../../core/log';
 import { LeaderLease } from '../../core/outbox/leader-lease';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import { openSqliteStore } from '../../core/store/sqlite-store';
 import { tempDir } from '../helpers/core';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +19,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<number> {
 describe('relay leader lease', () => {
   it('has one leader among two instances, and hands over at the next heartbeat when the leader stops', async () => {
     const file = path.join(tempDir(), 'banco.db');
-    const stores = [new SqliteStore(file), new SqliteStore(file)];
+    const stores = [openSqliteStore(file), openSqliteStore(file)];
     const [a, b] = stores.map((store, i) => new LeaderLease(store, { instance: `core-${i}`, leaseMs: 2000, heartbeatMs: 200 }, silentLogger));
     try {
       await a.start();

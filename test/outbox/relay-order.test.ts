@@ -10,7 +10,7 @@ import { loadCoreConfig } from '../../core/config';
 import { silentLogger } from '../../core/log';
 import { MqttPublisher } from '../../core/outbox/mqtt-publisher';
 import { OutboxRelay, type RelayPublisher } from '../../core/outbox/relay';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import { openSqliteStore } from '../../core/store/sqlite-store';
 import { tempDir } from '../helpers/core';
 import { subscriber, TestBroker } from '../helpers/mqtt-broker';
 
@@ -53,7 +53,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
 describe('outbox relay ordering', () => {
   it('keeps the newest retained balance when the acknowledgement of an older one is lost while later rounds are acknowledged', async () => {
     const broker = await TestBroker.start();
-    const store = new SqliteStore(path.join(tempDir(), 'banco.db'));
+    const store = openSqliteStore(path.join(tempDir(), 'banco.db'));
     const ledger = createLedger(store, loadCoreConfig({ DATA_DIR: '/tmp/unused' }), systemClock);
     await ledger.crear({ cedula: A, nombres: 'Stefano', apellidos: 'Aguilar' });
     for (let i = 0; i < DEPOSITS; i++) await ledger.depositar({ cedula: A, monto: '1' }); // one batch each: 3 rows

@@ -6,13 +6,13 @@ import { systemClock } from '../../core/clock';
 import { silentLogger } from '../../core/log';
 import { MqttPublisher } from '../../core/outbox/mqtt-publisher';
 import { OutboxRelay } from '../../core/outbox/relay';
-import { SqliteStore } from '../../core/store/sqlite-store';
+import { openSqliteStore } from '../../core/store/sqlite-store';
 import { tempDir } from '../helpers/core';
 import { TestBroker } from '../helpers/mqtt-broker';
 
 it('deletes every sent row past the retention within one pruning run', async () => {
   const broker = await TestBroker.start();
-  const store = new SqliteStore(path.join(tempDir(), 'banco.db'));
+  const store = openSqliteStore(path.join(tempDir(), 'banco.db'));
   const ledger = createLedger(store, loadCoreConfig({ DATA_DIR: '/tmp/unused' }), systemClock);
   await ledger.crear({ cedula: '1350509525', nombres: 'A', apellidos: 'B' });
   await Promise.all(Array.from({ length: 400 }, () => ledger.depositar({ cedula: '1350509525', monto: '1' })));

@@ -8,7 +8,8 @@ import { createLedger } from '../../core/core-service';
 import { HubError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger/ledger';
 import { LIMITS } from '../../core/limits';
-import { MysqlStore, type MysqlWaits } from '../../core/store/mysql-store';
+import { openMysqlStore, type MysqlWaits } from '../../core/store/mysql-store';
+import type { Store } from '../../core/store/store';
 import { fixedClock, startTestCore } from '../helpers/core';
 import { MysqlProxy } from '../helpers/mysql-proxy';
 import { createTestDatabase, describeWith } from '../helpers/services';
@@ -36,13 +37,13 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
 
 describeWith('mysql', 'MySQL/MariaDB under faults', () => {
   let db: { url: string; drop: () => Promise<void> };
-  let store: MysqlStore | null = null;
+  let store: Store | null = null;
   let ledger: Ledger;
   let proxy: MysqlProxy | null = null;
   let config: CoreConfig;
 
   async function open(url: string, waits: MysqlWaits = LIMITS, limits: Partial<CoreConfig['limits']> = {}): Promise<void> {
-    const opened = new MysqlStore({ url, connectionsMax: 4, retriesMax: 5, waits });
+    const opened = openMysqlStore({ url, connectionsMax: 4, retriesMax: 5, waits });
     store = opened;
     await opened.migrate();
     config = loadCoreConfig({ DATA_DIR: '/tmp/unused', DATABASE_URL: url });
@@ -123,7 +124,7 @@ describeWith('mysql', 'MySQL/MariaDB under faults', () => {
     it('answers NO_DISPONIBLE within the statement deadline when the server stops answering, to the request running and to those waiting for a connection', async () => {
       proxy = await MysqlProxy.start(db.url);
       const waits = { ...LIMITS, db_query_timeout_ms: 1500, db_acquire_timeout_ms: 1500 };
-      const opened = new MysqlStore({ url: proxy.urlFor(db.url), connectionsMax: 1, retriesMax: 5, waits });
+      const opened = openMysqlStore({ url: proxy.urlFor(db.url), connectionsMax: 1, retriesMax: 5, waits });
       store = opened;
       await opened.migrate();
       ledger = createLedger(opened, loadCoreConfig({ DATA_DIR: '/tmp/unused', DATABASE_URL: db.url }), fixedClock());
@@ -140,7 +141,7 @@ describeWith('mysql', 'MySQL/MariaDB under faults', () => {
     it('refuses at once what would wait past the pool queue bound', async () => {
       proxy = await MysqlProxy.start(db.url);
       const waits = { ...LIMITS, db_query_timeout_ms: 2000, db_acquire_timeout_ms: 2000, db_pool_queue_max: 1 };
-      const opened = new MysqlStore({ url: proxy.urlFor(db.url), connectionsMax: 1, retriesMax: 5, waits });
+      const opened = openMysqlStore({ url: proxy.urlFor(db.url), connectionsMax: 1, retriesMax: 5, waits });
       store = opened;
       await opened.migrate();
       ledger = createLedger(opened, loadCoreConfig({ DATA_DIR: '/tmp/unused', DATABASE_URL: db.url }), fixedClock());

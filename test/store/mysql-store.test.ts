@@ -1,11 +1,14 @@
-import { MYSQL_PRUNE, MysqlStore } from '../../core/store/mysql-store';
+import { MYSQL_PRUNE, openMysqlStore } from '../../core/store/mysql-store';
 import { createTestDatabase, describeWith } from '../helpers/services';
-import { storeContract } from './store-contract';
+import type { StoreFactory } from './contract-fixture';
+import { ledgerContract } from './ledger-contract';
+import { outboxContract } from './outbox-contract';
+import { pinContract } from './pin-contract';
 import { createConnection } from 'mysql2/promise';
 
 let current: { url: string; drop: () => Promise<void> } | null = null;
 const open = async (url: string) => {
-  const store = new MysqlStore({ url, connectionsMax: 4, retriesMax: 5 });
+  const store = openMysqlStore({ url, connectionsMax: 4, retriesMax: 5 });
   await store.migrate();
   return store;
 };
@@ -16,13 +19,16 @@ describeWith('mysql', 'MySQL/MariaDB', () => {
     current = null;
   });
 
-  storeContract('MySQL', {
+  const mysql: StoreFactory = {
     create: async () => {
       current = await createTestDatabase();
       return open(current.url);
     },
     reopen: async () => open(current!.url),
-  });
+  };
+  ledgerContract('MySQL', mysql);
+  pinContract('MySQL', mysql);
+  outboxContract('MySQL', mysql);
 
   it('prunes sent outbox rows and old idempotency keys through an index, in index order, never by scanning the table', async () => {
     current = await createTestDatabase();

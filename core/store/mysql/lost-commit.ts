@@ -6,8 +6,8 @@
  * an outbox row (UUIDv7 id, unique index), else an idempotency key, else a new account.
  */
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { HubError } from '../errors';
-import type { Cambios } from '../ledger/types';
+import { HubError } from '../../errors';
+import type { Cambios } from '../../ledger/types';
 
 /** A locking read of one row the batch wrote; found ⇔ the batch committed. */
 export interface CommitMarker {
