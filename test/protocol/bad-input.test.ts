@@ -472,7 +472,7 @@ describe('bad input', () => {
     ];
     // Huge lines go last, one at a time: without a newline, legacy framing tells a pause from the
     // end of a command only by time, and this process also runs the clients, so load here could
-    // stretch the gap between the pieces of one write past the fragment wait.
+    // stretch the gap between the pieces of one write past the wait for the rest of a split command.
     const hugeTasks: Array<() => Promise<void>> = [
       ...(['legacy', 'json'] as const).flatMap((mode) =>
         [true, false].map((newline) => async () => {
