@@ -188,7 +188,12 @@ export class Connection {
   // ---- legacy text ------------------------------------------------------------------------
 
   private onLegacyLine(text: string, newline: boolean): void {
-    if (newline) this.newlineSeen = true;
+    if (newline) {
+      // From the first newline on, only newlines end commands: a wait for the rest of a
+      // newline-less piece started before it must not cut the next command short.
+      this.newlineSeen = true;
+      this.clearIncompleteTimer();
+    }
     const end = newline ? '\n' : '';
     if (!this.limiter.tryTake()) return this.legacyReply({ text: LEGACY.demasiadas }, end);
     this.legacyRunning = true;
@@ -224,7 +229,7 @@ export class Connection {
 
   private runLegacyRest(): void {
     this.clearIncompleteTimer();
-    if (this.legacyRunning || this.closing) return;
+    if (this.newlineSeen || this.legacyRunning || this.closing) return;
     const rest = this.buffer.takeRest();
     if (rest !== null) this.onLegacyLine(rest, false);
     this.updateFlow();
@@ -303,7 +308,10 @@ export class Connection {
   private updateFlow(): void {
     if (this.socket.destroyed) return;
     const backlog = this.socket.writableLength > this.options.limits.write_buffer_bytes_max;
-    const pause = this.closing || this.peerEnded || backlog || this.buffer.hasLine();
+    // Bytes wait for a connection that cannot take a line now (a command running, the pipeline
+    // full): stop reading, so what it holds stays one read's worth and the rest in the kernel.
+    const busy = this.buffer.hasLine() || (this.buffer.pendingBytes > 0 && !this.canTakeLine());
+    const pause = this.closing || this.peerEnded || backlog || busy;
     // Only on a change: pause()/resume() on a socket already in that state still cost a tick.
     if (pause === this.readsPaused) return;
     this.readsPaused = pause;

@@ -105,6 +105,22 @@ describe('legacy framing of newline-less writes', () => {
   });
 });
 
+describe('legacy framing after a connection\'s first newline', () => {
+  test('a wait for the rest of a piece, started before the first newline, does not cut the next command short', async () => {
+    // Found by review: the piece `CONSULTA` started the wait; the next write ended that line and
+    // began `AUMENTAR … 10`; when the wait ran out, the old code ran it as `10.00`.
+    const core = await start();
+    const c = await open(core);
+    c.write('CONSULTA');
+    await sleep(20);
+    c.write(' 1350509525\nAUMENTAR 1350509525 10');
+    expect(await c.readLine()).toBe('OK|Stefano|Aguilar|5000.00');
+    await sleep(400); // past the 200 ms wait
+    c.write('00\n');
+    expect(await c.readLine()).toBe('OK|Depósito exitoso|6000.00');
+  });
+});
+
 describe('BANCO_LEGACY_ROUND_AMOUNTS (legacy text only)', () => {
   test('rounding is half-up to cents, as the old DECIMAL(10,2) column stored them', () => {
     expect(roundLegacyAmount('63.84729384729384')).toBe('63.85');
