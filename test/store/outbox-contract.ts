@@ -75,6 +75,15 @@ export function outboxContract(name: string, factory: StoreFactory): void {
       expect((await store.claimOutbox('dos', 10, 60_000, Date.now())).map((r) => r.seq)).toEqual(held.map((r) => r.seq));
     });
 
+    it('claims nothing for an instance while another holds a live leader lease, and again once it leads', async () => {
+      // Found by review: a leader that lost its lease during a slow round trip could still claim
+      // and publish older rows after the new leader's newer ones.
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      expect(await store.acquireRelayLease('nuevo', 60_000)).toBe(true);
+      expect(await store.claimOutbox('viejo', 10, 60_000, Date.now())).toEqual([]);
+      expect(await store.claimOutbox('nuevo', 10, 60_000, Date.now())).toHaveLength(3);
+    });
+
     it('prunes only rows sent before the cutoff, at most `limit` a pass, never an unsent row', async () => {
       ok(await ledger.depositar({ cedula: A, monto: '1' }));
       const now = Date.now();

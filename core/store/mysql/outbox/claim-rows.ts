@@ -13,6 +13,14 @@ import type { OutboxRow } from '../../store';
 import type { MysqlDb } from '../connection';
 import { releaseRows } from './release-rows';
 
+/**
+ * The fence: no claim while another instance holds a live leader lease (the server's clock
+ * decides, as for the lease itself). A relay that lost its lease during a slow round trip —
+ * a stand-by took over and cleared the claims — then claims nothing, instead of publishing
+ * older rows after the new leader's newer ones (found by review).
+ */
+const NOT_LED_BY_ANOTHER = 'NOT EXISTS (SELECT 1 FROM relay_lider WHERE id = 1 AND instancia <> ? AND hasta_ms > ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000))';
+
 const CLAIMABLE = 'SELECT seq, id, topic, qos, retain, payload FROM outbox WHERE enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) ORDER BY seq LIMIT ?';
 
 export async function claimRows(db: MysqlDb, owner: string, limit: number, leaseMs: number, nowMs: number): Promise<OutboxRow[]> {
@@ -20,11 +28,11 @@ export async function claimRows(db: MysqlDb, owner: string, limit: number, lease
   if (free.length === 0) return [];
   const seqs = free.map((r) => Number(r.seq));
   const claimed = await db.change(
-    'UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (?) AND enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?)',
-    [owner, nowMs + leaseMs, seqs, nowMs],
+    `UPDATE outbox SET reclamado_por = ?, reclamado_hasta_ms = ? WHERE seq IN (?) AND enviado_ms IS NULL AND (reclamado_hasta_ms IS NULL OR reclamado_hasta_ms < ?) AND ${NOT_LED_BY_ANOTHER}`,
+    [owner, nowMs + leaseMs, seqs, nowMs, owner],
   );
   if (claimed < seqs.length) {
-    // Someone claimed some of them meanwhile (only the relay leader should): taking the rest
+    // Someone claimed some of them meanwhile, or another instance leads now: taking the rest
     // would leave a hole in the order, so take none.
     await releaseRows(db, owner, seqs);
     return [];
