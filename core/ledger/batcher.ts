@@ -34,6 +34,7 @@ export class Batcher {
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
+  private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly commit: CommitFn, private readonly options: BatcherOptions) {}
 
@@ -46,6 +47,7 @@ export class Batcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ op, enqueuedMs: performance.now(), resolve, reject });
       this.schedule();
+      this.armExpiry();
     });
   }
 
@@ -82,9 +84,26 @@ export class Batcher {
   /** The queue is in arrival order: the expired operations are at its head. */
   private expire(): void {
     const oldestMs = performance.now() - this.options.queueWaitMaxMs;
-    while (this.queue.length > 0 && this.queue[0].enqueuedMs < oldestMs) {
-      this.queue.shift()!.reject(new HubError('NO_DISPONIBLE', 'Base de datos ocupada, intente de nuevo'));
-    }
+    let expired = 0;
+    while (expired < this.queue.length && this.queue[expired].enqueuedMs < oldestMs) expired++;
+    for (const p of this.queue.splice(0, expired)) p.reject(new HubError('NO_DISPONIBLE', 'Base de datos ocupada, intente de nuevo'));
+  }
+
+  /**
+   * While every transaction slot is stalled nothing drains, so the head of the queue is expired
+   * by a timer too: a waiting operation is refused after `queueWaitMaxMs`, not when a stalled
+   * commit finally ends (found by review).
+   */
+  private armExpiry(): void {
+    if (this.expiryTimer !== null || this.queue.length === 0) return;
+    const dueMs = Math.max(0, this.queue[0].enqueuedMs + this.options.queueWaitMaxMs - performance.now()) + 1;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null;
+      this.expire();
+      if (this.pending === 0) this.wakeIdle();
+      this.armExpiry();
+    }, dueMs);
+    this.expiryTimer.unref();
   }
 
   private async run(batch: Pending[]): Promise<void> {
