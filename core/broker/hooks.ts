@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { canPublish, canReceive, canSubscribe } from './acl';
 import type { Login } from './login';
 import type { Principal } from './principal';
+import { atGrantedQos } from './granted-qos';
 
 /** CONNACK return codes, MQTT 3.1.1 §3.2.2.3. */
 const CONNACK = { server_unavailable: 3, bad_username_or_password: 4, not_authorized: 5 } as const;
@@ -58,10 +59,10 @@ export function createHooks(login: Login, prefix: string, log: Logger): Hooks {
     done(null, null); // SUBACK 0x80 for this filter, MQTT 3.1.1 §3.9.3
   };
 
-  // Runs for live, queued and retained deliveries alike.
+  // Runs for live, queued and retained deliveries alike; also downgrades to the granted QoS.
   const authorizeForward: Hooks['authorizeForward'] = (client, packet: AedesPublishPacket) => {
     const principal = principals.get(client);
-    return principal !== undefined && canReceive(principal, packet.topic, prefix) ? packet : null;
+    return principal !== undefined && canReceive(principal, packet.topic, prefix) ? atGrantedQos(client, packet) : null;
   };
 
   return { authenticate, authorizePublish, authorizeSubscribe, authorizeForward };

@@ -25,6 +25,13 @@ export interface PublisherOptions {
   inflightMax?: number;
 }
 
+/**
+ * QoS 2 messages this client leaves awaiting PUBREC/PUBCOMP at once. The embedded broker closes a
+ * connection with more than `inflight_inbound_max` (100) QoS 2 messages awaiting PUBREL, and across
+ * that forced reconnection QoS 2 flows completed (PUBCOMP) without their message reaching
+ * subscribers (docs/event-bus.md, "QoS 2 in flight"); kept well below the broker's bound.
+ */
+export const QOS2_INFLIGHT_MAX = 50;
 /** How long close() waits for in-flight acknowledgements before cutting the connection. */
 const CLOSE_WAIT_MS = 2000;
 /** MQTT keep-alive: a publisher that vanished is noticed by the broker within 1.5× this (MQTT 3.1.1 §3.1.2.10). */
@@ -46,6 +53,9 @@ export class MqttPublisher implements RelayPublisher {
   /** Bounded: `banco-core-` + instance id (≤ 64) + 8 hex, unique per process. */
   readonly clientId: string;
   private client: MqttClient | null = null;
+  /** Publishes go out in call order: each waits for the one before it to be handed to mqtt.js. */
+  private issued: Promise<void> = Promise.resolve();
+  private readonly qos2Slots = new Slots(QOS2_INFLIGHT_MAX);
 
   constructor(private readonly options: PublisherOptions, private readonly log: Logger) {
     this.clientId = `banco-core-${options.instanceId}-${randomBytes(4).toString('hex')}`;
@@ -99,10 +109,23 @@ export class MqttPublisher implements RelayPublisher {
     });
   }
 
+  /**
+   * Resolves on PUBACK/PUBCOMP. A QoS 2 message waits for one of QOS2_INFLIGHT_MAX slots, and every
+   * publish after it waits behind it, so mqtt.js still sends them in call (commit) order.
+   */
   publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void> {
     const client = this.client;
     if (!client || !client.connected) return Promise.reject(new Error('not connected'));
-    return client.publishAsync(topic, payload, options).then(() => undefined);
+    const turn = this.issued.then(() => (options.qos === 2 ? this.qos2Slots.acquire() : undefined));
+    this.issued = turn;
+    return turn.then(() => {
+      const sent = client.publishAsync(topic, payload, options).then(() => undefined);
+      if (options.qos === 2) {
+        const release = (): void => this.qos2Slots.release();
+        sent.then(release, release); // the caller gets the rejection through `sent`
+      }
+      return sent;
+    });
   }
 
   waitConnected(timeoutMs: number): Promise<void> {
@@ -142,5 +165,29 @@ export class MqttPublisher implements RelayPublisher {
     const outcome = await Promise.race([client.endAsync().then(() => 'ended' as const), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') await client.endAsync(true);
+  }
+}
+
+/** A FIFO counting semaphore. */
+class Slots {
+  private free: number;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(count: number) {
+    this.free = count;
+  }
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
   }
 }
