@@ -7,6 +7,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { HubError } from '../errors';
 import { LIMITS } from '../limits';
+import { Slots } from '../slots';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
@@ -41,32 +42,8 @@ const unbounded: PinHashing = {
   },
 };
 
-/** A counting semaphore with a bounded wait list; a released slot passes straight to the next waiter. */
-export class SlotBound {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(
-    private readonly concurrencyMax: number,
-    private readonly waitingMax: number,
-  ) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running < this.concurrencyMax) this.running++;
-    else if (this.waiting.length >= this.waitingMax) throw new HubError('LIMITE_EXCEDIDO', 'Demasiadas verificaciones de PIN en curso, intente de nuevo');
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next !== undefined) next();
-      else this.running--;
-    }
-  }
-}
-
 /** One bound for the whole process: the thread pool it protects is process-wide too. */
-export const pinHashSlots = new SlotBound(LIMITS.pin_hash_concurrency_max, LIMITS.pin_hash_waiting_max);
+export const pinHashSlots = new Slots(LIMITS.pin_hash_concurrency_max, LIMITS.pin_hash_waiting_max, () => new HubError('LIMITE_EXCEDIDO', 'Demasiadas verificaciones de PIN en curso, intente de nuevo'));
 
 /**
  * Runs `work` holding one hashing slot, so whatever it does around the hash (e.g. reserving a PIN

@@ -8,6 +8,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ConfigError } from '../errors';
 import { safeUrl, type Logger } from '../log';
 import type { Estadisticas } from '../protocol/context';
+import { Slots } from '../slots';
 import type { RelayPublisher } from './relay';
 
 export interface PublisherOptions {
@@ -165,29 +166,5 @@ export class MqttPublisher implements RelayPublisher {
     const outcome = await Promise.race([client.endAsync().then(() => 'ended' as const), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') await client.endAsync(true);
-  }
-}
-
-/** A FIFO counting semaphore. */
-class Slots {
-  private free: number;
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(count: number) {
-    this.free = count;
-  }
-
-  acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.free++;
   }
 }
