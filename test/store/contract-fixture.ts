@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../core/clock';
 import { createLedger } from '../../core/core-service';
-import type { CoreConfig } from '../../core/config';
+import { loadCoreConfig, type CoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Resultado } from '../../core/ledger/types';
 import type { Store } from '../../core/store/store';
@@ -47,4 +47,21 @@ export async function openWithTwoAccounts(factory: StoreFactory, config: CoreCon
 export async function closeFixture(store: Store, ledger: Ledger): Promise<void> {
   await ledger.idle();
   await store.close();
+}
+
+/** The settings every contract runs with (defaults; no file is touched). */
+export const CONTRACT_CONFIG = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
+
+export interface Opened {
+  store: Store;
+  ledger: Ledger;
+}
+
+/**
+ * Before each test, a fresh store with A and B handed to `set`; after it, closes what `get`
+ * returns then (a test may reopen the store, as the restart tests do).
+ */
+export function openForEachTest(factory: StoreFactory, set: (opened: Opened) => void, get: () => Opened): void {
+  beforeEach(async () => set(await openWithTwoAccounts(factory, CONTRACT_CONFIG)));
+  afterEach(() => closeFixture(get().store, get().ledger));
 }

@@ -6,22 +6,16 @@ import { createLedger } from '../../core/core-service';
 import { pruneIdempotencyKeys } from '../../core/store/maintenance';
 import { fixedClock } from '../helpers/core';
 import { A, B, C, ok } from './contract-fixture';
-import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Store } from '../../core/store/store';
-import { closeFixture, openWithTwoAccounts, type StoreFactory } from './contract-fixture';
+import { CONTRACT_CONFIG, openForEachTest, type StoreFactory } from './contract-fixture';
 
 export function ledgerContract(name: string, factory: StoreFactory): void {
   describe(`${name} ledger transaction contract`, () => {
     let store: Store;
     let ledger: Ledger;
-    const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
-
-    beforeEach(async () => {
-      ({ store, ledger } = await openWithTwoAccounts(factory, config));
-    });
-
-    afterEach(() => closeFixture(store, ledger));
+    const config = CONTRACT_CONFIG;
+    openForEachTest(factory, (opened) => ({ store, ledger } = opened), () => ({ store, ledger }));
 
     it('creates accounts with a zero balance and refuses a second account with the same cédula', async () => {
       expect(await ledger.consulta(A)).toEqual({ ok: true, cuenta: { cedula: A, nombres: 'Stefano', apellidos: 'Aguilar', saldo: 0 } });

@@ -4,22 +4,15 @@
  */
 import { deriveInstanceId, INSTANCE_ID_CHARS_MAX } from '../../core/outbox/instance-id';
 import { A, ok } from './contract-fixture';
-import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Store } from '../../core/store/store';
-import { closeFixture, openWithTwoAccounts, type StoreFactory } from './contract-fixture';
+import { openForEachTest, type StoreFactory } from './contract-fixture';
 
 export function outboxContract(name: string, factory: StoreFactory): void {
   describe(`${name} outbox and relay lease contract`, () => {
     let store: Store;
     let ledger: Ledger;
-    const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
-
-    beforeEach(async () => {
-      ({ store, ledger } = await openWithTwoAccounts(factory, config));
-    });
-
-    afterEach(() => closeFixture(store, ledger));
+    openForEachTest(factory, (opened) => ({ store, ledger } = opened), () => ({ store, ledger }));
 
     it('lets one owner claim outbox rows at a time and releases them once sent or when the lease expires', async () => {
       ok(await ledger.depositar({ cedula: A, monto: '1' }));

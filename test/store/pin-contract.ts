@@ -3,22 +3,16 @@
  */
 import { createLedger } from '../../core/core-service';
 import { A, B, C, manualClock } from './contract-fixture';
-import { loadCoreConfig } from '../../core/config';
 import type { Ledger } from '../../core/ledger/ledger';
 import type { Store } from '../../core/store/store';
-import { closeFixture, openWithTwoAccounts, type StoreFactory } from './contract-fixture';
+import { CONTRACT_CONFIG, openForEachTest, type StoreFactory } from './contract-fixture';
 
 export function pinContract(name: string, factory: StoreFactory): void {
   describe(`${name} PIN attempts contract`, () => {
     let store: Store;
     let ledger: Ledger;
-    const config = loadCoreConfig({ DATA_DIR: '/tmp/unused' });
-
-    beforeEach(async () => {
-      ({ store, ledger } = await openWithTwoAccounts(factory, config));
-    });
-
-    afterEach(() => closeFixture(store, ledger));
+    const config = CONTRACT_CONFIG;
+    openForEachTest(factory, (opened) => ({ store, ledger } = opened), () => ({ store, ledger }));
 
     it('stores PINs as salted hashes and locks the account after repeated failures', async () => {
       const state = await store.getPinState(A);
