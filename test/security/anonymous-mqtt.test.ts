@@ -56,17 +56,22 @@ function expectNothingForged(seen: Message[], dataDir: string): void {
   expect(auditRecords(dataDir).filter((r) => JSON.stringify(r).includes('forged'))).toEqual([]);
 }
 
+/** Anonymous forgeries never reach a subscriber or the audit log, while a real deposit reaches both. */
+async function expectForgeriesRefusedAndDepositsCarried(url: string, env: Record<string, string>): Promise<void> {
+  const observer = await observe(url);
+  await forge(url);
+  await depositReachesBusAndAudit(Number(env.CORE_PORT), env.DATA_DIR, observer.seen);
+  expectNothingForged(observer.seen, env.DATA_DIR);
+  await observer.client.endAsync();
+}
+
 describe('anonymous MQTT clients in development', () => {
   it('cannot publish banco/saldo/<cedula> or alerts, while the relay and the flows of `banco start` still carry a deposit to subscribers and the audit log', async () => {
     const env = await beyondLoopbackEnv({ HOST: '127.0.0.1' });
     const hub = await startBanco(env, ['start'], 'core.listening');
     const url = `mqtt://127.0.0.1:${env.MQTT_PORT}`;
     try {
-      const observer = await observe(url);
-      await forge(url);
-      await depositReachesBusAndAudit(Number(env.CORE_PORT), env.DATA_DIR, observer.seen);
-      expectNothingForged(observer.seen, env.DATA_DIR);
-      await observer.client.endAsync();
+      await expectForgeriesRefusedAndDepositsCarried(url, env);
     } finally {
       expect((await hub.stop()).code).toBe(0);
     }
@@ -83,11 +88,7 @@ describe('anonymous MQTT clients in development', () => {
       started.push(await startBanco(env, ['start', 'broker'], 'mqtt_broker_started'));
       started.push(await startBanco(env, ['start', 'node-red'], 'node-red.started'));
       started.push(await startBanco(env, ['start', 'core'], 'core.listening'));
-      const observer = await observe(url);
-      await forge(url);
-      await depositReachesBusAndAudit(Number(env.CORE_PORT), env.DATA_DIR, observer.seen);
-      expectNothingForged(observer.seen, env.DATA_DIR);
-      await observer.client.endAsync();
+      await expectForgeriesRefusedAndDepositsCarried(url, env);
     } finally {
       for (const part of started.reverse()) expect((await part.stop()).code).toBe(0);
     }
