@@ -2,7 +2,7 @@
  * A component's stdout and stderr into the one log stream (docs/logging.md). A line that is
  * already one of our JSON log entries passes on as it is (the component redacted it); any other
  * line — a crash's stack trace, a stray console.log — becomes an entry of ours, with the
- * component's name and redaction applied. Lines are cut at `output_line_chars_max`.
+ * component's name and redaction applied (level error from stderr, info from stdout). Lines are cut at `output_line_chars_max`.
  */
 import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log';
@@ -56,13 +56,13 @@ export interface OutputSink {
  * Forwards one stream of a component. `banco: …` lines are the CLI's one-line start-up failure;
  * `onFailureLine` keeps the last one, so the supervisor can report it as its own.
  */
-export function forwardOutput(stream: Readable, component: string, sink: OutputSink, onFailureLine: (line: string) => void): void {
+export function forwardOutput(stream: Readable, component: string, level: 'info' | 'error', sink: OutputSink, onFailureLine: (line: string) => void): void {
   const log = sink.log.child({ component });
   eachLine(stream, (line) => {
     if (line.trim() === '') return;
     const e = parseEntry(line);
     if (e !== null) return sink.entry(e);
     if (line.startsWith('banco: ')) return onFailureLine(line.slice('banco: '.length));
-    log.warn('component.output', { msg: line });
+    log[level]('component.output', { msg: line });
   });
 }

@@ -69,8 +69,8 @@ class Child {
       if (this.ready) log.error('component.failed', { child: this.name, msg: line });
       else this.failureLine = line;
     };
-    forwardOutput(proc.stdout!, this.name, this.sink, onFailureLine);
-    forwardOutput(proc.stderr!, this.name, this.sink, onFailureLine);
+    forwardOutput(proc.stdout!, this.name, 'info', this.sink, onFailureLine);
+    forwardOutput(proc.stderr!, this.name, 'error', this.sink, onFailureLine);
     log.info('component.starting', { child: this.name, pid: proc.pid });
     // 'close' comes after the output is drained, so a failure line is in before we act on the exit.
     this.closed = new Promise((resolve) => proc.once('close', () => resolve()));
