@@ -60,6 +60,8 @@ function askCore(target: CorePinCheckTarget, cedula: string, pin: string): Promi
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
+        // A core with the legacy text protocol on greets every connection with its banner first (CONTRACT §3).
+        if (!line.startsWith('{')) continue;
         let a: Answer;
         try {
           a = JSON.parse(line) as Answer;
