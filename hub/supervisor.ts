@@ -10,6 +10,7 @@
  * provided once here, …), prepared and validated before the first one starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { Env } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
@@ -50,7 +51,7 @@ class Child {
   onCrash: (code: number | null, signal: NodeJS.Signals | null) => void = () => undefined;
   private failureLine: string | null = null;
 
-  constructor(readonly name: string, private readonly cli: string, private readonly env: Env, private readonly sink: OutputSink, private readonly limits: SupervisorLimits) {}
+  constructor(readonly name: string, private readonly niceness: number, private readonly cli: string, private readonly env: Env, private readonly sink: OutputSink, private readonly limits: SupervisorLimits) {}
 
   get alive(): boolean {
     return this.proc !== null && this.proc.exitCode === null && this.proc.signalCode === null;
@@ -71,7 +72,8 @@ class Child {
     };
     forwardOutput(proc.stdout!, this.name, 'info', this.sink, onFailureLine);
     forwardOutput(proc.stderr!, this.name, 'error', this.sink, onFailureLine);
-    log.info('component.starting', { child: this.name, pid: proc.pid });
+    this.lowerPriority(proc);
+    log.info('component.starting', { child: this.name, pid: proc.pid, niceness: this.niceness });
     // 'close' comes after the output is drained, so a failure line is in before we act on the exit.
     this.closed = new Promise((resolve) => proc.once('close', () => resolve()));
     return new Promise((resolve, reject) => {
@@ -93,6 +95,15 @@ class Child {
         this.onCrash(code, signal);
       });
     });
+  }
+
+  private lowerPriority(proc: ChildProcess): void {
+    if (this.niceness === 0 || proc.pid === undefined) return;
+    try {
+      os.setPriority(proc.pid, this.niceness);
+    } catch (err) {
+      this.sink.log.warn('component.priority_unchanged', { child: this.name, niceness: this.niceness, err });
+    }
   }
 
   /** SIGTERM and the component's own orderly stop, bounded by `timeoutMs`; then SIGKILL. */
@@ -122,7 +133,7 @@ export async function superviseComponents(env: Env, options: SupervisorOptions):
   // once, so the components do not race to write its file.
   await prepareEnvironment('all', env);
   const sink: OutputSink = { entry: options.writeEntry, log };
-  const children = (options.components ?? SUPERVISED_COMPONENTS).filter((c) => c.enabled(env)).map((c) => new Child(c.name, options.cli, env, sink, limits));
+  const children = (options.components ?? SUPERVISED_COMPONENTS).filter((c) => c.enabled(env)).map((c) => new Child(c.name, c.niceness ?? 0, options.cli, env, sink, limits));
   let stopping: Promise<void> | null = null;
   let markFailed: () => void = () => undefined;
   const failed = new Promise<void>((resolve) => (markFailed = resolve));
