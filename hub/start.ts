@@ -1,6 +1,7 @@
 /**
- * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
- * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
+ * `banco start <broker|core|node-red>`: one of the hub's components in this process — what each
+ * child of the supervisor runs under `npm start` (supervisor.ts), or one alone when scaled out.
+ * `startComponents('all')` still runs all of them in one process, for embedding the hub.
  * Before anything listens, every part's settings are validated and the listener rule applied
  * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
  * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
