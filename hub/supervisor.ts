@@ -75,7 +75,11 @@ class Child {
     this.lowerPriority(proc);
     log.info('component.starting', { child: this.name, pid: proc.pid, niceness: this.niceness });
     // 'close' comes after the output is drained, so a failure line is in before we act on the exit.
-    this.closed = new Promise((resolve) => proc.once('close', () => resolve()));
+    this.closed = new Promise((resolve) => {
+      proc.once('close', () => resolve());
+      // A process that could not be spawned (EAGAIN, ENOMEM) emits 'error' and maybe never 'close'.
+      proc.once('error', () => resolve());
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.failureLine = `${this.name} did not report ready within ${this.limits.start_timeout_ms} ms; stopped it.`;
@@ -87,6 +91,12 @@ class Child {
         this.ready = true;
         log.info('component.ready', { child: this.name, pid: proc.pid });
         resolve();
+      });
+      proc.once('error', (err) => {
+        log.error('component.spawn_failed', { child: this.name, err });
+        if (this.ready || proc.pid !== undefined) return; // a running process: its 'close' follows
+        clearTimeout(timer);
+        reject(new ConfigError(`${this.name}: cannot start a process: ${err.message}`));
       });
       proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(timer);
