@@ -49,12 +49,8 @@ export const AZURE_LIMITS = {
   batch_linger_ms_max: 10_000,
   /** Event ids remembered to skip duplicates (redeploys replay retained events). */
   dedupe_ids: 10_000,
-  /** Flush time on close/redeploy before queued events are given up (Node-RED stops waiting at 15 s). */
-  flush_ms: 10_000,
   /** Cloud-to-device property bags longer than this are not decoded (the hub caps C2D at 64 KB). */
   c2d_topic_chars_max: 65_536,
-  /** The node's status is redrawn at most this often while events flow. */
-  status_interval_ms: 500,
 } as const;
 
 /** The MQTT API version IoT Hub documents for devices (username `{host}/{deviceId}/?api-version=…`). */

@@ -4,7 +4,8 @@
  * SinkQueue: bounded while disconnected, ordered, retried until delivered, deduplicated by event
  * id. Until a connection string is set the node is idle: its status names the variable to set and
  * events complete without being sent (counted on the status), so an unconfigured default flow
- * neither fails nor floods the log.
+ * neither fails nor floods the log. The shared sink glue (nodes/shared/sink/sink-node.ts) does
+ * input → push → done, the status and the flush on close; this file maps the device state onto it.
  */
 import type { AzureDeviceConfigNode } from '../banco-azure-device/config-node';
 import type { DeviceConnection } from '../banco-azure-device/device-connection';
@@ -12,10 +13,11 @@ import { AZURE_LIMITS } from '../banco-azure-device/limits';
 import { boundedInt } from '../shared/bounds';
 import type { DoneFn, NodeDef, NodeMessage, RedAPI, RedNode, SendFn } from '../shared/node-red';
 import { SinkError } from '../shared/sink/sink-error';
-import { SinkQueue } from '../shared/sink/sink-queue';
+import { registerSink } from '../shared/sink/registry';
+import { runSinkNode, type Connection } from '../shared/sink/sink-node';
+import { SinkQueue, type SinkStats } from '../shared/sink/sink-queue';
 import { c2dOutput } from './c2d-message';
 import { RateLimit } from './rate-limit';
-import { deviceStatus } from './status-text';
 import { telemetryOf, type TelemetryItem } from './telemetry';
 import { IotHubTransport } from './transport';
 
@@ -31,7 +33,7 @@ interface AzureIotDef extends NodeDef {
 /** Retry of a batch that failed transiently (not connected, no PUBACK): until delivered or closed. */
 const RETRY = { initial_ms: 500, max_ms: 30_000, attempts_max: Infinity } as const;
 
-function queueOf(def: AzureIotDef, connection: DeviceConnection): { queue: SinkQueue<TelemetryItem>; limit: RateLimit } {
+function queueOf(def: AzureIotDef, connection: DeviceConnection): SinkQueue<TelemetryItem> {
   const L = AZURE_LIMITS;
   const batchEvents = boundedInt(def.batchEvents, L.batch_events_default, L.batch_events_min, L.batch_events_max);
   const messagesPerDay = boundedInt(def.messagesPerDay, L.messages_per_day_default, L.messages_per_day_min, L.messages_per_day_max);
@@ -44,7 +46,7 @@ function queueOf(def: AzureIotDef, connection: DeviceConnection): { queue: SinkQ
     retry: RETRY,
     dedupeIds: L.dedupe_ids,
   });
-  return { queue, limit };
+  return queue;
 }
 
 export = function registerBancoAzureIot(RED: RedAPI): void {
@@ -67,56 +69,59 @@ export = function registerBancoAzureIot(RED: RedAPI): void {
     wire(node, def, handle.connection);
   }
 
+  /** Idle: no queue, no connection; the sidebar still lists the node with what to set. */
   function idle(node: RedNode, missing: string): void {
     let skipped = 0;
-    const show = () => node.status({ fill: 'yellow', shape: 'ring', text: RED._('banco-azure-iot.status.idle', { env: missing }) + (skipped > 0 ? ` · ${RED._('banco-azure-iot.status.skipped', { n: skipped })}` : '') });
+    const detail = () => RED._('banco-azure-iot.status.idle', { env: missing }) + (skipped > 0 ? ` · ${RED._('banco-azure-iot.status.skipped', { n: skipped })}` : '');
+    const show = () => node.status({ fill: 'grey', shape: 'ring', text: detail() });
+    const stats: SinkStats = { sent: 0, failed: 0, duplicates: 0, backlog: 0, failingAttempts: 0, lastError: undefined, lastSentAt: undefined, closed: false };
+    const since = Date.now();
+    const unregister = registerSink(node.id, () => ({ nodeId: node.id, type: node.type, name: node.name ?? '', connection: 'idle', detail: detail(), stats, since }));
     show();
     node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => {
       skipped += 1;
       show();
       done();
     });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      unregister();
+      done();
+    });
+  }
+
+  /** What the shared sink status shows for the device connection's real state. */
+  function connectionOf(connection: DeviceConnection): Connection {
+    switch (connection.state) {
+      case 'connected':
+        return { state: 'connected' };
+      case 'connecting':
+      case 'renewing':
+        return { state: 'connecting' };
+      case 'auth_failed':
+        return { state: 'error', detail: `${RED._('banco-azure-iot.status.authFailed')}: ${(connection.stateDetail ?? '').replace(/^Connection refused: /, '')}` };
+      case 'error':
+      case 'disconnected':
+      case 'closed':
+        return { state: 'disconnected', detail: connection.stateDetail };
+    }
   }
 
   function wire(node: RedNode, def: AzureIotDef, connection: DeviceConnection): void {
-    const { queue } = queueOf(def, connection);
-    let statusAt = 0;
-    let pending: NodeJS.Timeout | undefined;
-    const show = (force: boolean) => {
-      clearTimeout(pending);
-      const wait = statusAt + AZURE_LIMITS.status_interval_ms - Date.now();
-      if (!force && wait > 0) {
-        pending = setTimeout(() => show(true), wait);
-        return;
-      }
-      statusAt = Date.now();
-      node.status(deviceStatus(RED._, connection.state, connection.stateDetail, queue.stats()));
-    };
-    queue.on('change', () => show(false));
+    const queue = queueOf(def, connection);
+    const sink = runSinkNode<TelemetryItem>({
+      RED, node, queue,
+      connection: () => connectionOf(connection),
+      prepare: (msg: NodeMessage) => {
+        const prepared = telemetryOf(msg);
+        return prepared.ok ? { id: prepared.item.eventId, value: prepared.item } : prepared.error;
+      },
+      output: (msg, result) => (result === 'sent' ? msg : null),
+      closeTransport: () => connection.deregister(node.id),
+    });
     connection.register({
       id: node.id,
-      onState: () => show(true),
+      onState: () => sink.refreshStatus(),
       onC2d: (message) => node.send([null, c2dOutput(message)] as never),
-    });
-
-    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      const prepared = telemetryOf(msg);
-      if (!prepared.ok) return done(prepared.error);
-      queue.push(prepared.item.eventId, prepared.item).then(
-        (result) => {
-          if (result === 'sent') send([msg, null]);
-          done();
-        },
-        (err: SinkError) => done(err),
-      );
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      clearTimeout(pending);
-      queue
-        .close(AZURE_LIMITS.flush_ms)
-        .then(() => connection.deregister(node.id))
-        .then(done, () => done());
     });
   }
 

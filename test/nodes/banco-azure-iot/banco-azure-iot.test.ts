@@ -7,6 +7,7 @@ import bancoAzureDevice from '../../../nodes/banco-azure-device/banco-azure-devi
 import type { AzureDeviceConfigNode } from '../../../nodes/banco-azure-device/config-node';
 import bancoAzureIot from '../../../nodes/banco-azure-iot/banco-azure-iot';
 import type { NodeMessage } from '../../../nodes/shared/node-red';
+import { sinkReports } from '../../../nodes/shared/sink/registry';
 import { collect, helper, sleep, statusTexts, waitUntil } from '../helpers/red';
 import { DEVICE_ID, HUB_HOST, WRONG_KEY, startEndpoint, type EndpointFixture } from './endpoint-fixture';
 
@@ -59,7 +60,8 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
   }
 
   const lastStatus = (d: Deployed) => statusTexts(d.statuses).at(-1) ?? '';
-  const isConnected = (d: Deployed) => lastStatus(d).startsWith(`${STATUS}connected`);
+  const isConnected = (d: Deployed) => lastStatus(d) === `${STATUS}sent` && (d.statuses.at(-1)?.status as { fill?: string }).fill === 'green';
+  const backlog = () => sinkReports().find((r) => r.nodeId === 'iot')?.stats.backlog;
   const input = (msg: NodeMessage) => helper.getNode('iot').receive(msg);
   const deviceNode = () => helper.getNode('dev') as unknown as AzureDeviceConfigNode;
   const telemetryIds = (since = 0) => fx.endpoint.telemetry.slice(since).map((t) => t.properties['$.mid']);
@@ -118,9 +120,11 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
     await waitUntil('connected', () => isConnected(d));
     const before = fx.endpoint.telemetry.length;
     await fx.endpoint.stop();
-    await waitUntil('disconnected status', () => lastStatus(d).startsWith(`${STATUS}disconnected`) || lastStatus(d).startsWith(`${STATUS}connecting`));
+    await waitUntil('disconnected status', () => [`${STATUS}disconnected`, `${STATUS}connecting`].includes(lastStatus(d)));
+    expect(d.statuses.at(-1)?.status).toMatchObject({ fill: expect.stringMatching(/red|yellow/) });
     for (let i = 0; i < 5; i++) input({ payload: event(`b-${i}`) });
-    await waitUntil('buffered on the status', () => lastStatus(d).includes(`${STATUS}buffered`));
+    await waitUntil('five buffered', () => backlog() === 5);
+    await sleep(300);
     expect(d.sent).toEqual([]);
     await fx.endpoint.restart();
     await waitUntil('delivered after restart', () => d.sent.length === 5, 20_000);
@@ -190,7 +194,8 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
     const attempts = fx.endpoint.attempts.length;
     input({ payload: event('i-1') });
     await waitUntil('idle status with the skipped count', () => lastStatus(d).startsWith(`${STATUS}idle`) && lastStatus(d).includes(`${STATUS}skipped`));
-    expect(d.statuses.at(-1)?.status).toMatchObject({ fill: 'yellow', shape: 'ring' });
+    expect(d.statuses.at(-1)?.status).toMatchObject({ fill: 'grey', shape: 'ring' });
+    expect(sinkReports().find((r) => r.nodeId === 'iot')).toMatchObject({ connection: 'idle' });
     await sleep(300);
     expect(d.caught).toEqual([]);
     expect(fx.endpoint.attempts.length).toBe(attempts);
