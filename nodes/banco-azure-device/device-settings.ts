@@ -45,8 +45,9 @@ export type ReadResult =
 
 const DEFAULT_ENV = 'AZURE_IOT_CONNECTION_STRING';
 
+/** A setting's text; an unset `${VAR}` (Node-RED leaves the reference when the variable is missing) counts as empty. */
 function trimmed(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return typeof value === 'string' && value.trim() !== '' && !isUnsetEnvReference(value) ? value.trim() : undefined;
 }
 
 function endpointOf(text: string | undefined, fallbackHost: string): { host: string; port: number } | string {
