@@ -9,7 +9,11 @@ import bancoAzureIot from '../../../nodes/banco-azure-iot/banco-azure-iot';
 import type { NodeMessage } from '../../../nodes/shared/node-red';
 import { sinkReports } from '../../../nodes/shared/sink/registry';
 import { collect, helper, sleep, statusTexts, waitUntil } from '../helpers/red';
-import { DEVICE_ID, HUB_HOST, WRONG_KEY, startEndpoint, type EndpointFixture } from './endpoint-fixture';
+import { DEVICE_ID, HUB_HOST, WRONG_KEY, makeDeviceCert, startEndpoint, tempDir, type EndpointFixture } from './endpoint-fixture';
+
+const X509_DEVICE = 'banco-hub-x509';
+const x509 = makeDeviceCert(tempDir(), X509_DEVICE);
+const otherCert = makeDeviceCert(tempDir(), 'someone-else');
 
 const NODES = [bancoAzureDevice, bancoAzureIot];
 const STATUS = 'banco-azure-iot.status.';
@@ -29,7 +33,7 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
   let fx: EndpointFixture;
 
   beforeAll(async () => {
-    fx = await startEndpoint();
+    fx = await startEndpoint([{ deviceId: X509_DEVICE, x509Fingerprint256: x509.fingerprint256 }]);
     await helper.startServer();
   });
   afterAll(async () => {
@@ -209,5 +213,19 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
     expect(lastStatus(d)).toMatch(/hub \(service\) connection string/);
     expect(lastStatus(d)).not.toContain(WRONG_KEY);
     expect(String((d.caught[0].error as { message: string }).message)).not.toContain(WRONG_KEY);
+  });
+
+  test('an X.509 device connects with its registered client certificate and no token; another certificate is refused', async () => {
+    const cs = `HostName=${HUB_HOST};DeviceId=${X509_DEVICE};x509=true`;
+    let d = await deploy(flow({ certFile: x509.certFile, keyFile: x509.keyFile }), cs);
+    await waitUntil('connected', () => isConnected(d));
+    const before = fx.endpoint.telemetry.length;
+    input({ payload: event('x-1') });
+    await waitUntil('sent', () => d.sent.length === 1);
+    expect(fx.endpoint.telemetry[before]).toMatchObject({ deviceId: X509_DEVICE, topic: expect.stringMatching(new RegExp(`^devices/${X509_DEVICE}/messages/events/`)) });
+    await helper.unload();
+    d = await deploy(flow({ certFile: otherCert.certFile, keyFile: otherCert.keyFile }), cs);
+    await waitUntil('auth failure status', () => lastStatus(d).startsWith(`${STATUS}authFailed`));
+    expect(fx.endpoint.attempts.at(-1)?.reason).toBe('client certificate does not match the device thumbprint');
   });
 });

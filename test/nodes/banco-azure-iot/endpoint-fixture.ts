@@ -1,4 +1,6 @@
 /** One IoT Hub endpoint per suite: throw-away CA + server certificate, one SAS device and one X.509 device. */
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,4 +29,16 @@ export async function startEndpoint(extraDevices: Array<{ deviceId: string; x509
     key: readFileSync(certs.keyFile),
   });
   return { endpoint, certs, dir };
+}
+
+/** A self-signed client certificate for an X.509 device, with its SHA-256 fingerprint (what IoT Hub registers). */
+export function makeDeviceCert(dir: string, deviceId: string): { certFile: string; keyFile: string; fingerprint256: string } {
+  const certFile = path.join(dir, `${deviceId}.crt`);
+  const keyFile = path.join(dir, `${deviceId}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${deviceId}`], { stdio: 'pipe' });
+  return { certFile, keyFile, fingerprint256: new X509Certificate(readFileSync(certFile)).fingerprint256 };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'banco-iothub-'));
 }
