@@ -46,7 +46,9 @@ const AUTH_REFUSED_CODES: ReadonlySet<number> = new Set([4, 5]);
 export class DeviceConnection {
   private client: MqttClient | undefined;
   private readonly users = new Map<string, DeviceUser>();
-  private state_: DeviceState = 'disconnected';
+  /** 'connecting' from the start: the first user's register() connects at once, so a status drawn
+   *  before that shows no false 'disconnected'. */
+  private state_: DeviceState = 'connecting';
   private detail: string | undefined;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
