@@ -47,6 +47,8 @@ export const AZURE_LIMITS = {
   batch_linger_ms_default: 200,
   batch_linger_ms_min: 0,
   batch_linger_ms_max: 10_000,
+  /** IoT Hub messages published without waiting for the previous PUBACK (one queue batch). */
+  inflight_messages_max: 20,
   /** Event ids remembered to skip duplicates (redeploys replay retained events). */
   dedupe_ids: 10_000,
   /** Cloud-to-device property bags longer than this are not decoded (the hub caps C2D at 64 KB). */

@@ -39,9 +39,11 @@ function queueOf(def: AzureIotDef, connection: DeviceConnection): SinkQueue<Tele
   const messagesPerDay = boundedInt(def.messagesPerDay, L.messages_per_day_default, L.messages_per_day_min, L.messages_per_day_max);
   const limit = new RateLimit({ sendsPerSecond: boundedInt(def.sendsPerSecond, L.sends_per_s_default, L.sends_per_s_min, L.sends_per_s_max), messagesPerDay });
   const queueMax = Math.max(batchEvents, boundedInt(def.queueMax, L.queue_events_default, L.queue_events_min, L.queue_events_max));
-  const queue = new SinkQueue(new IotHubTransport(connection, limit, batchEvents > 1, messagesPerDay), {
+  // One SinkQueue batch is up to `inflight_messages_max` IoT Hub messages, published back to back.
+  const batchMax = Math.min(queueMax, batchEvents * L.inflight_messages_max);
+  const queue = new SinkQueue(new IotHubTransport(connection, limit, batchEvents, messagesPerDay), {
     queueMax,
-    batchMax: batchEvents,
+    batchMax,
     lingerMs: batchEvents > 1 ? boundedInt(def.lingerMs, L.batch_linger_ms_default, L.batch_linger_ms_min, L.batch_linger_ms_max) : 0,
     retry: RETRY,
     dedupeIds: L.dedupe_ids,

@@ -1,5 +1,5 @@
 /**
- * Packs a batch of telemetry items into IoT Hub messages. Without batching each item is one
+ * Packs a batch of telemetry items (one SinkQueue batch) into IoT Hub messages. Without batching each item is one
  * message. With batching (IoT Hub over MQTT has no batch of its own) several items become one
  * JSON message, `[{"properties": {...}, "body": …}, …]`, with the application property
  * `batchSize`, filled greedily so that no message passes 256 KB.
@@ -30,8 +30,9 @@ function batchMessage(entries: string[], items: number[]): HubMessage {
   };
 }
 
-export function packMessages(batch: readonly TelemetryItem[], batching: boolean): HubMessage[] {
-  if (!batching) return batch.map((item, i) => ({ body: item.body, properties: item.properties, items: [i] }));
+/** `eventsPerMessage` 1: one message per item; more: JSON batch messages of at most that many items. */
+export function packMessages(batch: readonly TelemetryItem[], eventsPerMessage: number): HubMessage[] {
+  if (eventsPerMessage <= 1) return batch.map((item, i) => ({ body: item.body, properties: item.properties, items: [i] }));
   const messages: HubMessage[] = [];
   let entries: string[] = [];
   let items: number[] = [];
@@ -41,7 +42,7 @@ export function packMessages(batch: readonly TelemetryItem[], batching: boolean)
   batch.forEach((item, i) => {
     const entry = entryOf(item);
     const entryBytes = Buffer.byteLength(entry) + 1;
-    if (entries.length > 0 && overhead + bytes + entryBytes > AZURE_LIMITS.message_bytes_max) {
+    if (entries.length > 0 && (entries.length >= eventsPerMessage || overhead + bytes + entryBytes > AZURE_LIMITS.message_bytes_max)) {
       messages.push(batchMessage(entries, items));
       entries = [];
       items = [];

@@ -13,14 +13,19 @@ import type { RateLimit } from './rate-limit';
 import { messageBytes, type TelemetryItem } from './telemetry';
 
 export class IotHubTransport implements SinkTransport<TelemetryItem> {
-  constructor(private readonly connection: DeviceConnection, private readonly limit: RateLimit, private readonly batching: boolean, private readonly messagesPerDay: number) {}
+  constructor(private readonly connection: DeviceConnection, private readonly limit: RateLimit, private readonly eventsPerMessage: number, private readonly messagesPerDay: number) {}
 
+  /**
+   * Publishes the batch's messages back to back, without waiting for each PUBACK (QoS 1 keeps
+   * their order on the one connection), then waits for all. From the first message that failed
+   * on, every message counts as failed, so a retry resends them in their order (the ones after it
+   * that did arrive arrive twice: at-least-once, deduped by `$.mid`).
+   */
   async send(batch: readonly TelemetryItem[]): Promise<readonly Outcome[]> {
     const outcomes: Outcome[] = batch.map(() => undefined);
     const deviceId = this.connection.settings.identity.deviceId;
-    const messages = packMessages(batch, this.batching);
-    for (let m = 0; m < messages.length; m++) {
-      const message = messages[m];
+    const flights: Array<{ items: number[]; bytes: number; done: Promise<SinkError | undefined> }> = [];
+    for (const message of packMessages(batch, this.eventsPerMessage)) {
       const bytes = messageBytes(message.body, message.properties);
       if (!this.limit.takeDaily(bytes)) {
         const err = new SinkError('permanent', `daily quota of ${this.messagesPerDay} messages (4 KB blocks) reached: not sent; the count starts again at 00:00 UTC`);
@@ -28,14 +33,16 @@ export class IotHubTransport implements SinkTransport<TelemetryItem> {
         continue;
       }
       await this.limit.takeSend();
-      try {
-        await this.connection.publish(telemetryTopic(deviceId, message.properties), message.body);
-      } catch (err) {
-        const failure = this.classify(err);
-        this.limit.refundDaily(bytes);
-        for (const later of messages.slice(m)) for (const i of later.items) outcomes[i] = failure;
-        break;
-      }
+      const done = this.connection.publish(telemetryTopic(deviceId, message.properties), message.body).then(() => undefined, (err: unknown) => this.classify(err));
+      flights.push({ items: message.items, bytes, done });
+    }
+    let failure: SinkError | undefined;
+    for (const flight of flights) {
+      failure ??= await flight.done;
+      if (!failure) continue;
+      await flight.done;
+      this.limit.refundDaily(flight.bytes);
+      for (const i of flight.items) outcomes[i] = failure;
     }
     return outcomes;
   }

@@ -45,20 +45,25 @@ describe('telemetry of one message', () => {
 describe('packing a batch', () => {
   test('without batching each item is its own message', () => {
     const batch = [item('a'), item('b')];
-    expect(packMessages(batch, false).map((m) => m.items)).toEqual([[0], [1]]);
+    expect(packMessages(batch, 1).map((m) => m.items)).toEqual([[0], [1]]);
   });
 
   test('with batching, messages are filled up to 256 KB and never past it', () => {
     const batch = Array.from({ length: 10 }, (_, i) => item({ id: `e${i}`, relleno: 'x'.repeat(60 * 1024) }));
-    const messages = packMessages(batch, true);
+    const messages = packMessages(batch, 10);
     expect(messages.map((m) => m.items)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
     for (const m of messages) expect(messageBytes(m.body, m.properties)).toBeLessThanOrEqual(AZURE_LIMITS.message_bytes_max);
     expect(JSON.parse(messages[2].body.toString()).map((e: { body: { id: string } }) => e.body.id)).toEqual(['e8', 'e9']);
   });
 
+  test('with batching, a message holds at most the configured number of events', () => {
+    const batch = Array.from({ length: 7 }, (_, i) => item({ id: `e${i}` }));
+    expect(packMessages(batch, 3).map((m) => m.items)).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+  });
+
   test('an item that fits alone but not wrapped in a batch goes unwrapped', () => {
     const big = item('x'.repeat(AZURE_LIMITS.message_bytes_max - 40));
-    const messages = packMessages([big], true);
+    const messages = packMessages([big], 10);
     expect(messages).toHaveLength(1);
     expect(messages[0].body).toBe(big.body);
   });
