@@ -151,7 +151,7 @@ export class DeviceConnection {
   private readiness(): MqttClient | SinkError | undefined {
     if (this.state_ === 'connected' && this.client?.connected) return this.client;
     if (this.state_ === 'auth_failed') return new SinkError('auth', `IoT Hub refused the device credentials: ${this.detail ?? 'not authorized'}`);
-    if (this.state_ === 'closed' || this.closed) return new SinkError('closed', 'the IoT Hub device connection is closed');
+    if (this.state_ === 'closed' || this.closed || this.users.size === 0) return new SinkError('closed', 'the IoT Hub device connection is closed');
     return undefined;
   }
 
@@ -260,6 +260,8 @@ export class DeviceConnection {
   }
 
   private disconnect(finalState: 'disconnected' | 'closed'): Promise<void> {
+    // Sends still waiting for a connection fail now ('closed') instead of at their timeout.
+    for (const waiter of [...this.stateWaiters]) waiter();
     clearTimeout(this.retryTimer);
     clearTimeout(this.renewTimer);
     this.retryTimer = undefined;

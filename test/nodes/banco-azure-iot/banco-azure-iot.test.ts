@@ -136,6 +136,19 @@ describe('banco-azure-iot against the local IoT Hub endpoint', () => {
     await waitUntil('connected again', () => isConnected(d));
   }, 40_000);
 
+  test('a redeploy while the endpoint is down finishes within Node-RED\'s close limit, giving up the queued events', async () => {
+    const d = await deploy(flow());
+    await waitUntil('connected', () => isConnected(d));
+    await fx.endpoint.stop();
+    for (let i = 0; i < 3; i++) input({ payload: event(`z-${i}`) });
+    await waitUntil('three waiting', () => backlog() === 3);
+    const started = Date.now();
+    await helper.unload();
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(d.sent).toEqual([]);
+    await fx.endpoint.restart();
+  }, 30_000);
+
   test('a cloud-to-device message comes out of output 2 with its properties', async () => {
     const d = await deploy(flow());
     await waitUntil('connected', () => isConnected(d));
