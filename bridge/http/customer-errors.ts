@@ -8,6 +8,7 @@ import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../core/errors';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   JSON_INVALIDO: 400,
+  OP_DESCONOCIDA: 404,
   PARAMETRO_INVALIDO: 400,
   CEDULA_INVALIDA: 400,
   MONTO_INVALIDO: 400,
