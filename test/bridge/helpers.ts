@@ -29,12 +29,12 @@ export const CARLA = '1350509525';
 
 let seq = 0;
 
-export async function startTestBank(extraEnv: Record<string, string> = {}): Promise<TestBank> {
+export async function startTestBank(extraEnv: Record<string, string> = {}, nowMs: () => number = Date.now): Promise<TestBank> {
   const broker = await AedesBroker.start();
   const dataDir = tempDir('banco-bridge-');
   const core = await startTestCore({ DATA_DIR: dataDir, BANCO_RELAY: 'on', MQTT_URL: broker.url, BANCO_RELAY_POLL_MS: '20', BANCO_DEMO_DATA: 'off', BANCO_STATS_INTERVAL_MS: '0' });
   const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', BRIDGE_PORT: String(await freePort()), CORE_PORT: String(core.port), MQTT_URL: broker.url, ...extraEnv };
-  const bridge = await startBridge(loadBridgeConfig(env), silentLogger);
+  const bridge = await startBridge(loadBridgeConfig(env), silentLogger, nowMs);
   const client = await TcpClient.open(core.port);
   const coreRequest = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => (await client.json({ id: ++seq, ...body })) as Record<string, unknown>;
   for (const [cedula, nombres] of [[ALICIA, 'Alicia'], [BRUNO, 'Bruno'], [CARLA, 'Carla']]) {
