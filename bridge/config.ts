@@ -22,6 +22,8 @@ export interface BridgeConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   /** Behind a load balancer: take the client address and scheme from X-Forwarded-* (express "trust proxy"). */
   trustProxy: boolean;
+  /** Rate limits, per bridge process (limits.ts has the bursts and why). */
+  rates: { ipRequestsPerSecond: number; ipLoginsPerMinute: number; sessionRequestsPerSecond: number };
   /** The old front end's unauthenticated API (CONTRACT §7), off by default. */
   compat: { origins: string[] } | null;
   eventBus: EventBusConfig;
@@ -87,6 +89,11 @@ export function loadBridgeConfig(env: Env): BridgeConfig {
     sessionIdleMs: idle,
     tls: loadTls(env),
     trustProxy: parseBoolean(env, 'BANCO_BRIDGE_TRUST_PROXY', false),
+    rates: {
+      ipRequestsPerSecond: parseInteger(env, 'BANCO_BRIDGE_IP_REQUESTS_PER_SECOND', BRIDGE_LIMITS.ip_requests_per_second_max, 1, 1_000_000),
+      ipLoginsPerMinute: parseInteger(env, 'BANCO_BRIDGE_IP_LOGINS_PER_MINUTE', BRIDGE_LIMITS.ip_logins_per_minute_max, 1, 1_000_000),
+      sessionRequestsPerSecond: parseInteger(env, 'BANCO_BRIDGE_SESSION_REQUESTS_PER_SECOND', BRIDGE_LIMITS.session_requests_per_second_max, 1, 1_000_000),
+    },
     compat: loadCompat(env, host),
     eventBus: loadEventBusConfig(env),
   });

@@ -27,13 +27,13 @@ export const BRIDGE_LIMITS = {
   revoked_sessions_max: 100_000,
   /** Open sockets re-check their session (expiry, idle, logout) this often. */
   socket_session_check_ms: 15 * 1000,
-  /** Requests per IP address: bucket size and refill per second (BANCO_BRIDGE_IP_RATE_PER_S). */
+  /** Requests per IP address: bucket size and refill per second (rate: BANCO_BRIDGE_IP_REQUESTS_PER_SECOND). */
   ip_requests_burst_max: 120,
   ip_requests_per_second_max: 20,
-  /** Login attempts per IP address: bucket size and refill per minute. */
+  /** Login attempts per IP address: bucket size and refill per minute (rate: BANCO_BRIDGE_IP_LOGINS_PER_MINUTE). */
   ip_logins_burst_max: 10,
   ip_logins_per_minute_max: 10,
-  /** Requests per session: bucket size and refill per second (BANCO_BRIDGE_SESSION_RATE_PER_S). */
+  /** Requests per session: bucket size and refill per second (rate: BANCO_BRIDGE_SESSION_REQUESTS_PER_SECOND). */
   session_requests_burst_max: 60,
   session_requests_per_second_max: 5,
   /** Socket events per socket: bucket size and refill per second. */

@@ -77,9 +77,10 @@ export async function startBridge(config: BridgeConfig, log: Logger, nowMs: () =
     revocations: new SessionRevocations(),
     feed: null as unknown as EventFeed, // set below, once Socket.IO exists for its sink
     limits: {
-      ip: new KeyedRateLimits(BRIDGE_LIMITS.ip_requests_per_second_max, BRIDGE_LIMITS.ip_requests_burst_max, nowMs),
-      login: new KeyedRateLimits(BRIDGE_LIMITS.ip_logins_per_minute_max / 60, BRIDGE_LIMITS.ip_logins_burst_max, nowMs),
-      session: new KeyedRateLimits(BRIDGE_LIMITS.session_requests_per_second_max, BRIDGE_LIMITS.session_requests_burst_max, nowMs),
+      // A burst is never below one second's (for logins: one minute's) worth of the rate.
+      ip: new KeyedRateLimits(config.rates.ipRequestsPerSecond, Math.max(BRIDGE_LIMITS.ip_requests_burst_max, config.rates.ipRequestsPerSecond), nowMs),
+      login: new KeyedRateLimits(config.rates.ipLoginsPerMinute / 60, Math.max(BRIDGE_LIMITS.ip_logins_burst_max, config.rates.ipLoginsPerMinute), nowMs),
+      session: new KeyedRateLimits(config.rates.sessionRequestsPerSecond, Math.max(BRIDGE_LIMITS.session_requests_burst_max, config.rates.sessionRequestsPerSecond), nowMs),
     },
     nowMs,
     log,
