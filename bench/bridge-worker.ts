@@ -3,10 +3,12 @@
  * event loop). Each of `clients` clients repeats one customer round trip for `durationMs`:
  * log in (cédula + PIN), read the balance, deposit 1.00 with an idempotency key — or, with
  * `loginEach: false`, log in once and then repeat only balance + deposit — either
- * - `bridge`: over HTTP through the bridge (cookie session, CSRF header; keep-alive fetch), or
+ * - `bridge`: over HTTP through the bridge (cookie session, CSRF header; node:http with a
+ *   keep-alive agent, a cheaper client than fetch, so the figure is the bridge's cost), or
  * - `core`: straight on the core's JSON lines (`verificar_pin`, `consulta`, `depositar`), one
  *   persistent connection per client.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -32,11 +34,33 @@ export interface BridgeLoadResult {
 
 type RoundTrip = (cedula: string) => Promise<string | null>; // null = ok, else the failure code
 
+const agent = new http.Agent({ keepAlive: true });
+
+interface Reply {
+  status: number;
+  body: string;
+  setCookie: string;
+}
+
+function send(url: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, setCookie: (res.headers['set-cookie'] ?? [''])[0] }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 async function bridgeLogin(url: string, cedula: string, pin: string): Promise<{ cookie: string; csrf: string } | string> {
-  const login = await fetch(`${url}/api/v1/sesion`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cedula, pin }) });
-  const session = (await login.json()) as { csrf?: string; error?: { code: string } };
+  const login = await send(url, 'POST', '/api/v1/sesion', {}, { cedula, pin });
+  const session = JSON.parse(login.body) as { csrf?: string; error?: { code: string } };
   if (login.status !== 201) return session.error?.code ?? `HTTP_${login.status}`;
-  return { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0], csrf: session.csrf ?? '' };
+  return { cookie: login.setCookie.split(';')[0], csrf: session.csrf ?? '' };
 }
 
 async function bridgeRoundTrip(url: string, pin: string, loginEach: boolean): Promise<RoundTrip> {
@@ -46,12 +70,10 @@ async function bridgeRoundTrip(url: string, pin: string, loginEach: boolean): Pr
     if (typeof login === 'string') return login;
     if (!loginEach) kept = login;
     const { cookie, csrf } = login;
-    const cuenta = await fetch(`${url}/api/v1/cuenta`, { headers: { Cookie: cookie } });
-    await cuenta.arrayBuffer();
-    if (!cuenta.ok) return `HTTP_${cuenta.status}`;
-    const dep = await fetch(`${url}/api/v1/depositos`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf }, body: JSON.stringify({ monto: '1.00', clave: randomUUID() }) });
-    await dep.arrayBuffer();
-    return dep.ok ? null : `HTTP_${dep.status}`;
+    const cuenta = await send(url, 'GET', '/api/v1/cuenta', { Cookie: cookie });
+    if (cuenta.status !== 200) return `HTTP_${cuenta.status}`;
+    const dep = await send(url, 'POST', '/api/v1/depositos', { Cookie: cookie, 'X-CSRF-Token': csrf }, { monto: '1.00', clave: randomUUID() });
+    return dep.status === 200 ? null : `HTTP_${dep.status}`;
   };
 }
 

@@ -4,9 +4,10 @@
  * against the same three operations straight on the core's JSON lines, side by side in one run
  * (alternating rounds, median). Both sides run the same PIN check (scrypt, bounded by the core's
  * `pin_hash_concurrency_max`), which dominates a login; a second figure logs in once per client
- * and repeats balance + deposit, which shows the bridge's own per-request cost. One core on SQLite, the
- * embedded broker (the bridge's event feed; the relay is off: this measures the request path),
- * the bridge, all in this process; the load in a worker.
+ * and repeats balance + deposit, which shows the bridge's own per-request cost. One core on
+ * SQLite and the embedded broker (the bridge's event feed; the relay is off: this measures the
+ * request path) in this process; the bridge in a worker thread of its own (bridge-host.ts), as a
+ * separate bridge process would run; the load in another worker.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,6 @@ import { loadCoreConfig } from '../core/config';
 import { startCore } from '../core/core-service';
 import { hashPin } from '../core/ledger/pin';
 import { silentLogger } from '../core/log';
-import { loadBridgeConfig } from '../bridge/config';
-import { startBridge } from '../bridge/server';
 import { median, type Figure } from './figure';
 import { accounts } from './harness';
 import { freePortFor } from './free-port';
@@ -38,6 +37,23 @@ const BENCH_CORE_TIMEOUT_MS = '30000';
 const SETTLE_MS = 500;
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
+/** Starts the bridge in its own worker thread; resolves with its port and a stop function. */
+function hostBridge(env: Record<string, string>): Promise<{ port: number; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'bridge-host.js'), { workerData: env });
+    worker.once('error', reject);
+    worker.once('message', (m: { port?: number; error?: string }) => {
+      if (m.port === undefined) return reject(new Error(`bridge: ${m.error}`));
+      const stop = (): Promise<void> =>
+        new Promise((done) => {
+          worker.once('message', () => void worker.terminate().then(() => done()));
+          worker.postMessage('stop');
+        });
+      resolve({ port: m.port, stop });
+    });
+  });
+}
+
 function load(req: BridgeLoadRequest): Promise<BridgeLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(__dirname, 'bridge-worker.js'), { workerData: req });
@@ -54,10 +70,7 @@ export async function benchBridge(opts: { quick: boolean; clients: number[] }, e
   const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', CORE_PORT: '0', MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', BANCO_DEMO_DATA: 'off', BANCO_RELAY: 'off' };
   const broker = await startEmbeddedBroker(loadBrokerConfig(env), silentLogger);
   const core = await startCore(loadCoreConfig(env), { log: silentLogger });
-  const bridge = await startBridge(
-    loadBridgeConfig({ ...env, CORE_PORT: String(core.port), BRIDGE_PORT: '0', BANCO_BRIDGE_IP_REQUESTS_PER_SECOND: UNLIMITED, BANCO_BRIDGE_IP_LOGINS_PER_MINUTE: UNLIMITED, BANCO_BRIDGE_SESSION_REQUESTS_PER_SECOND: UNLIMITED, BANCO_BRIDGE_CORE_TIMEOUT_MS: BENCH_CORE_TIMEOUT_MS }),
-    silentLogger,
-  );
+  const bridge = await hostBridge({ ...env, CORE_PORT: String(core.port), BRIDGE_PORT: '0', BANCO_BRIDGE_IP_REQUESTS_PER_SECOND: UNLIMITED, BANCO_BRIDGE_IP_LOGINS_PER_MINUTE: UNLIMITED, BANCO_BRIDGE_SESSION_REQUESTS_PER_SECOND: UNLIMITED, BANCO_BRIDGE_CORE_TIMEOUT_MS: BENCH_CORE_TIMEOUT_MS });
   try {
     const list = accounts(Math.max(...opts.clients));
     const pinHash = await hashPin(PIN);
