@@ -85,6 +85,9 @@ describe('the bridge over HTTP', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('strict-transport-security')).toBeNull(); // plain HTTP: no HSTS, no Secure cookie (tls.test.ts has both)
+    const login = await fetch(`${bank.url}/api/v1/sesion`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cedula: BRUNO, pin: '4321' }) });
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict$/);
   });
 });
 
