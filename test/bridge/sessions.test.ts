@@ -64,13 +64,6 @@ describe('the bridge over HTTP', () => {
     expect((await call(bank.url, renewed, 'GET', '/api/v1/cuenta')).status).toBe(200);
   });
 
-  it('refuses logins from one address past its limit, before asking the core', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await call(bank.url, null, 'POST', '/api/v1/sesion', { cedula: '1315151515', pin: '9999' })).status);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
-  });
-
   it('answers bad JSON and oversized bodies with a clear error and no stack trace', async () => {
     const bad = await fetch(`${bank.url}/api/v1/sesion`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"cedula":' });
     expect(bad.status).toBe(400);
@@ -88,6 +81,14 @@ describe('the bridge over HTTP', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull(); // plain HTTP: no HSTS, no Secure cookie (tls.test.ts has both)
     const login = await fetch(`${bank.url}/api/v1/sesion`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cedula: BRUNO, pin: '4321' }) });
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict$/);
+  });
+
+  // Last in this block: it spends the address's login budget.
+  it('refuses logins from one address past its limit, before asking the core', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await call(bank.url, null, 'POST', '/api/v1/sesion', { cedula: '1315151515', pin: '9999' })).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
   });
 });
 
