@@ -8,7 +8,9 @@
  * --clients 1,16,64, --ops deposit,transfer. Suite `legacy`: the old clients' framing against
  * JSON lines, and one client's latency beside a flood (bench/legacy.ts). Suite `relay`: commit → subscriber latency
  * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts); suite `flow`: banco-events →
- * banco-audit in Node-RED, acknowledgement held until durable vs on arrival (bench/flow-audit.ts).
+ * banco-audit in Node-RED, acknowledgement held until durable vs on arrival (bench/flow-audit.ts); suite
+ * `bridge`: login + balance + deposit through the bridge against the same ops on JSON lines, at
+ * 1 and 32 clients (bench/bridge.ts).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
 import os from 'node:os';
@@ -28,16 +30,17 @@ import { benchRelayLatency } from './relay-latency';
 import { benchAudit } from './audit-throughput';
 import { benchFlowAudit } from './flow-audit';
 import { benchLegacy } from './legacy';
+import { benchBridge } from './bridge';
 
 type Backend = 'sqlite' | 'mysql';
 type OpKind = 'deposit' | 'transfer';
 
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow'] as const;
+const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'bridge'] as const;
 type Suite = (typeof SUITES)[number];
 
-function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; ops: OpKind[]; suites: Suite[] } {
+function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; bridgeClients: number[]; ops: OpKind[]; suites: Suite[] } {
   const get = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
@@ -49,6 +52,8 @@ function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: n
     clients: (get('--clients') ?? '1,16,64').split(',').map(Number),
     // The legacy suite's concurrencies (issue 7: 1, 8 and 64 clients).
     legacyClients: (get('--clients') ?? '1,8,64').split(',').map(Number),
+    // The bridge suite's concurrencies (issue 13: 1 and 32 browsers' worth of clients).
+    bridgeClients: (get('--clients') ?? '1,32').split(',').map(Number),
     ops: (get('--ops') ?? 'deposit,transfer').split(',') as OpKind[],
     suites: (get('--suite') ?? SUITES.join(',')).split(',') as Suite[],
   };
@@ -158,6 +163,7 @@ async function main(): Promise<void> {
   if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
   if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
   if (opts.suites.includes('flow')) for (const f of await benchFlowAudit(opts.quick)) emit(f);
+  if (opts.suites.includes('bridge')) await benchBridge({ quick: opts.quick, clients: opts.bridgeClients }, emit);
 }
 
 main().catch((err) => {

@@ -1,11 +1,11 @@
 /**
- * `banco start <broker|core|node-red>`: one of the hub's components in this process — what each
- * child of the supervisor runs under `npm start` (supervisor.ts), or one alone when scaled out.
- * `startComponents('all')` still runs all of them in one process, for embedding the hub.
+ * `banco start <broker|core|node-red|bridge>`: one of the hub's components in this process — what
+ * each child of the supervisor runs under `npm start` (supervisor.ts), or one alone when scaled
+ * out. `startComponents('all')` still runs all of them in one process, for embedding the hub.
  * Before anything listens, every part's settings are validated and the listener rule applied
  * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
- * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
- * the outbox) → Node-RED → broker.
+ * Start order: broker → Node-RED (its flows subscribe) → core (+ relay) → bridge (needs the core);
+ * stop order: bridge → core (flush the outbox) → Node-RED → broker.
  */
 import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
@@ -19,8 +19,10 @@ import type { Logger } from '../core/log';
 import { loadNodeRedConfig, type NodeRedConfig } from './config';
 import { enforceListenerAuth, securityWarnings, startSecurityReminder, type SecurityInputs } from './security';
 import { startNodeRed } from './node-red';
+import { loadBridgeConfig, type BridgeConfig } from '../bridge/config';
+import { startBridge } from '../bridge/server';
 
-export const COMPONENTS = ['all', 'broker', 'core', 'node-red'] as const;
+export const COMPONENTS = ['all', 'broker', 'core', 'node-red', 'bridge'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface Running {
@@ -73,6 +75,7 @@ export interface Plan {
   broker: BrokerOptions | null;
   editor: NodeRedConfig | null;
   core: CoreConfig | null;
+  bridge: BridgeConfig | null;
   security: SecurityInputs;
 }
 
@@ -82,9 +85,10 @@ function planComponents(component: Component, env: Env): Plan {
   const broker = embeddedBroker ? loadBrokerConfig(env) : null;
   const editor = component === 'all' || component === 'node-red' ? loadNodeRedConfig(env) : null;
   const core = component === 'all' || component === 'core' ? loadCoreConfig(env) : null;
-  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, insecureDev: parseInsecureDev(env) };
+  const bridge = component === 'all' || component === 'bridge' ? loadBridgeConfig(env) : null;
+  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, bridge: bridge ?? undefined, insecureDev: parseInsecureDev(env) };
   enforceListenerAuth(security);
-  return { broker, editor, core, security };
+  return { broker, editor, core, bridge, security };
 }
 
 /**
@@ -131,6 +135,11 @@ export async function startComponents(component: Component, env: Env, log: Logge
       ledger = core.ledger;
       running.push({ name: 'core', stop: () => core.stop() });
     }
+    if (plan.bridge !== null) {
+      // Loaded again: provideServiceLogin may have just supplied the MQTT login.
+      const bridge = await startBridge(loadBridgeConfig(env), log.child({ component: 'bridge' }));
+      running.push({ name: 'bridge', stop: () => bridge.stop() });
+    }
     const stopReminder = startSecurityReminder(securityWarnings(plan.security), log.child({ component: 'security' }));
     running.push({ name: 'security', stop: async () => stopReminder() });
     return running;
@@ -145,7 +154,7 @@ export async function startComponents(component: Component, env: Env, log: Logge
  * outbox while Node-RED still consumes; then Node-RED closes (its nodes finish their writes);
  * the broker goes last.
  */
-const STOP_ORDER = ['security', 'core', 'node-red', 'broker'];
+const STOP_ORDER = ['security', 'bridge', 'core', 'node-red', 'broker'];
 export const DELIVERY_SETTLE_MS = 300;
 
 export async function stopAll(running: Running[], log: Logger): Promise<void> {

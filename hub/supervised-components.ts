@@ -26,4 +26,6 @@ export const SUPERVISED_COMPONENTS: readonly SupervisedComponent[] = [
   // and the core stops first, flushing its outbox while the flows still consume.
   { name: 'node-red', enabled: () => true, niceness: NODE_RED_NICENESS },
   { name: 'core', enabled: () => true },
+  // The customer bridge talks to the core: after it, and stopped before it.
+  { name: 'bridge', enabled: () => true },
 ];

@@ -172,7 +172,7 @@ describe('banco start in production', () => {
       {
         NODE_ENV: 'production', DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(redPort),
         BANCO_CORE_TOKEN: 'token-token-token-1234', BANCO_MQTT_USERS_FILE: usersFile, BANCO_MQTT_USERNAME: 'banco-relay', BANCO_MQTT_PASSWORD: 'relay-secret-123',
-        BANCO_NODE_RED_SECRET: 'node-red-secret', BANCO_NODE_RED_ADMIN_USER: 'ops', BANCO_NODE_RED_ADMIN_PASSWORD_HASH: '$2b$08$ZxMqeqFSeUQqjD4HlsOH6upOMLmvOxegS0r.wMnZK9rqzUrMFGwjq',
+        BANCO_BRIDGE_SESSION_SECRET: 'bridge-session-secret-of-32-chars-or-more', BANCO_NODE_RED_SECRET: 'node-red-secret', BANCO_NODE_RED_ADMIN_USER: 'ops', BANCO_NODE_RED_ADMIN_PASSWORD_HASH: '$2b$08$ZxMqeqFSeUQqjD4HlsOH6upOMLmvOxegS0r.wMnZK9rqzUrMFGwjq',
       },
       ['start'],
     );
