@@ -33,8 +33,6 @@ export const EMAIL_LIMITS = {
   /** Longest template, and longest value put into one. */
   template_chars_max: 20_000,
   value_chars_max: 200,
-  /** Status refreshed at most this often while mails flow. */
-  status_interval_ms: 250,
 } as const;
 
 /** Time zone of the dates in the mails (the bank's, Ecuador). */

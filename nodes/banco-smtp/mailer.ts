@@ -62,7 +62,9 @@ abstract class BaseMailer extends EventEmitter<{ state: [MailerState] }> {
       this.note({ state: 'ready' });
     } catch (err) {
       const e = classifySmtpError(err);
-      this.note({ state: 'failing', code: e.code, message: e.message });
+      // The server answered and refused this one mail (5yz): the route itself works.
+      const answered = typeof (err as { responseCode?: unknown })?.responseCode === 'number';
+      this.note(e.code === 'permanent' && answered ? { state: 'ready' } : { state: 'failing', code: e.code, message: e.message });
       throw err;
     }
   }

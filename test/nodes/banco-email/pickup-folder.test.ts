@@ -45,7 +45,8 @@ describe('banco-email without an SMTP server', () => {
     expect(parsed.subject).toBe('Saldo bajo en la cuenta ******4050: $42.10');
     expect((parsed.to as { text: string }).text).toBe('operaciones@localhost');
     expect(parsed.text).toContain('Saldo actual: $42.10');
-    expect(d.lastStatus()).toMatch(/pickup/);
+    await waitUntil('the status names the pickup mode', () => /pickup/.test(d.lastStatus()));
+    expect(d.statuses.at(-1)?.status).toMatchObject({ fill: 'grey', shape: 'ring' });
   });
 
   test('a banco-smtp node whose ${BANCO_SMTP_URL} is unset also writes to the pickup folder', async () => {

@@ -116,8 +116,9 @@ describe('banco-email over SMTP with STARTTLS and AUTH', () => {
     for (let i = 0; i < 3; i++) d.send(alert());
     await waitUntil('three auth errors', () => d.caught.length === 3);
     expect(d.errors().every((e) => /SMTP authentication refused .*535/.test(e))).toBe(true);
-    await waitUntil('auth status', () => /auth/.test(d.lastStatus()));
-    expect(d.lastStatus()).toMatch(/authRefused: auth/);
+    await waitUntil('auth status', () => /authRefused/.test(d.lastStatus()));
+    expect(d.lastStatus()).toMatch(/authRefused: SMTP authentication refused/);
+    expect(d.statuses.at(-1)?.status).toMatchObject({ fill: 'red', shape: 'dot' });
     const attempts = server.authAttempts;
     // One login at start (the status check) and at most one per mail; then nothing more.
     expect(attempts).toBeLessThanOrEqual(4);
