@@ -66,7 +66,7 @@ describe('banco start (all components)', () => {
     const sets = (await res.json()) as Array<{ types: string[]; module: string; err?: string }>;
     const ours = sets.filter((s) => s.module === '@banco-hub/node-red-banco');
     expect(ours.every((s) => !s.err)).toBe(true);
-    expect(ours.flatMap((s) => s.types).sort()).toEqual(['banco-audit', 'banco-broker', 'banco-events']);
+    expect(ours.flatMap((s) => s.types).sort()).toEqual(['banco-audit', 'banco-broker', 'banco-email', 'banco-events', 'banco-smtp']);
   });
 
   it('carries a deposit from the TCP port through the embedded broker into the verified audit log', async () => {
