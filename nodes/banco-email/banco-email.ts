@@ -42,9 +42,10 @@ function recipientsOf(def: EmailDef, mailer: Mailer): { to: string[] } | { probl
 }
 
 function queueFor(def: EmailDef, mailer: Mailer): SinkQueue<OutgoingMail> {
+  const queueMax = boundedInt(def.queueMax, L.queue_mails_default, L.queue_mails_min, L.queue_mails_max);
   return new SinkQueue<OutgoingMail>(emailTransport(mailer), {
-    queueMax: boundedInt(def.queueMax, L.queue_mails_default, L.queue_mails_min, L.queue_mails_max),
-    batchMax: L.batch_mails_max,
+    queueMax,
+    batchMax: Math.min(L.batch_mails_max, queueMax),
     lingerMs: 0,
     retry: {
       initial_ms: L.retry_initial_ms,
