@@ -91,4 +91,17 @@ describe('banco-smtp security modes and banco-email edges', () => {
     expect(server.mails).toHaveLength(20);
     expect(d.caught).toHaveLength(0);
   });
+
+  test('the pool\'s rate limit holds mails back: at 1 mail per minute on one connection the second one waits', async () => {
+    // nodemailer checks the rate when a connection frees up, so a window may start with up to
+    // Connections mails at once (docs/node-red.md); with one connection the bound is exact.
+    const d = await deploy({}, smtpNode(server, { rateLimit: 1, maxConnections: 1 }), credentialsFor(server));
+    d.send(alert('1350509525', 1));
+    d.send(alert('1720304050', 2));
+    await waitUntil('the first mail', () => server.mails.length >= 1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(server.mails).toHaveLength(1);
+    // Both mails are one queue batch: the first completes together with the second (docs/node-red.md).
+    expect(d.out).toHaveLength(0);
+  }, 30_000);
 });
