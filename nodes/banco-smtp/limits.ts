@@ -19,6 +19,10 @@ export const SMTP_LIMITS = {
   idle_timeout_ms: 60_000,
   /** Files in the pickup folder are named by time and event id; ids are cut to this length. */
   pickup_name_chars_max: 80,
+  /** `.eml` files kept in the pickup folder; past it the oldest are deleted (it is a development inbox, not an archive). */
+  pickup_files_max: 10_000,
+  /** The folder is pruned on the first write and then every this many writes. */
+  pickup_prune_every_writes: 50,
 } as const;
 
 /** Default ports per security mode (RFC 8314: 465 implicit TLS; RFC 6409: 587 submission + STARTTLS). */

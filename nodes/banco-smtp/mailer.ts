@@ -103,7 +103,7 @@ export class PickupMailer extends BaseMailer implements Mailer {
   private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   private sequence = 0;
 
-  constructor(readonly dir: string, readonly from: string) {
+  constructor(readonly dir: string, readonly from: string, private readonly filesMax: number = SMTP_LIMITS.pickup_files_max) {
     super();
   }
 
@@ -131,6 +131,13 @@ export class PickupMailer extends BaseMailer implements Mailer {
       await handle.close();
     }
     await fs.rename(tmp, path.join(this.dir, name));
+    if ((this.sequence - 1) % SMTP_LIMITS.pickup_prune_every_writes === 0) await this.prune();
+  }
+
+  /** Keeps the newest `filesMax` mails: names start with the time, so name order is age order. */
+  private async prune(): Promise<void> {
+    const mails = (await fs.readdir(this.dir)).filter((f) => f.endsWith('.eml')).sort();
+    for (const old of mails.slice(0, Math.max(0, mails.length - this.filesMax))) await fs.rm(path.join(this.dir, old), { force: true });
   }
 
   close(): void {
