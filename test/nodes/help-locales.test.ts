@@ -26,7 +26,8 @@ const HELP_WORDS_MIN = 40;
 /** Above this share of its words also in the English help, a "Spanish" help is mostly untranslated. */
 const SHARED_WORDS_SHARE_MAX = 0.5;
 /** The sections of the Node-RED help style guide, in order, and their names in Node-RED's own es-ES help. */
-const SECTIONS: Record<string, string> = { Inputs: 'Entradas', Outputs: 'Salidas', Details: 'Detalles', References: 'Referencias' };
+// The style guide's sections, plus Properties for config nodes (what each setting means).
+const SECTIONS: Record<string, string> = { Properties: 'Propiedades', Inputs: 'Entradas', Outputs: 'Salidas', Details: 'Detalles', References: 'Referencias' };
 const NODE_RED_START_MS_MAX = 60_000;
 
 interface NodeFiles {
