@@ -8,6 +8,7 @@ import type { NodeDef, NodeMessage, NodeStatus, RedAPI, RedNode } from '../share
 import { boundedInt, NODE_BOUNDS } from '../shared/bounds';
 import { LruSet } from '../shared/lru-set';
 import { parseEvent } from '../shared/parse-event';
+import { eventFeed } from '../shared/event-feed';
 import type { BrokerConfigNode } from '../banco-broker/config-node';
 import type { ConnectionState, DeliveredPacket } from '../banco-broker/connection';
 import { filtersFor } from './subscriptions';
@@ -51,6 +52,7 @@ export = function registerBancoEvents(RED: RedAPI): void {
     const carried = node.context().global;
     seen.load(asArray(carried.get(seenIdsKey(node.id))));
     const ignoreRetained = def.ignoreRetained === true;
+    const prefix = broker.topicPrefix;
 
     function onMessage(topic: string, payload: Buffer, packet: DeliveredPacket): void {
       if (ignoreRetained && packet.retain) return;
@@ -60,6 +62,7 @@ export = function registerBancoEvents(RED: RedAPI): void {
         return node.error(new Error(`${RED._('banco-events.errors.badPayload')} ${topic}: ${parsed.message}`), msg);
       }
       if (parsed.eventId !== undefined && !seen.add(parsed.eventId)) return;
+      eventFeed.push({ nodeId: node.id, topic, prefix, event: parsed.event, eventId: parsed.eventId });
       node.send({ topic, payload: parsed.event, eventId: parsed.eventId, retain: packet.retain, qos: packet.qos });
     }
 
