@@ -4,7 +4,9 @@
  * admin tokens, the editor comms WebSocket (Node-RED's protocol) and deposits over TCP.
  */
 import bcrypt from 'bcryptjs';
+import mqtt from 'mqtt';
 import WebSocket from 'ws';
+import { devServiceFile, loadDevServiceCredential } from '../../../core/broker';
 import { spawnCore, type CoreProcess } from '../../helpers/core-process';
 import { tempDir } from '../../helpers/core';
 import { freePort } from '../../helpers/ports';
@@ -17,6 +19,7 @@ export interface Hub {
   dataDir: string;
   editorUrl: string;
   corePort: number;
+  mqttUrl: string;
   stop(): Promise<void>;
 }
 
@@ -33,14 +36,15 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
 export async function startHub(opts: { login: boolean }): Promise<Hub> {
   const dataDir = tempDir();
   const nodeRedPort = await freePort();
-  const env: Record<string, string> = { DATA_DIR: dataDir, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(nodeRedPort), BANCO_NODE_RED_LOG_LEVEL: 'warn', BANCO_STATS_INTERVAL_MS: '1000' };
+  const mqttPort = await freePort();
+  const env: Record<string, string> = { DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(nodeRedPort), BANCO_NODE_RED_LOG_LEVEL: 'warn', BANCO_STATS_INTERVAL_MS: '1000' };
   if (opts.login) Object.assign(env, { BANCO_NODE_RED_ADMIN_USER: ADMIN.username, BANCO_NODE_RED_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN.password, 8) });
   const proc = await spawnCore(env, ['start']);
   const editorUrl = `http://127.0.0.1:${nodeRedPort}`;
   // The flows run (their subscriptions made) before the core listens, so the editor is up by now.
   await until(async () => ((await fetch(`${editorUrl}/settings`).catch(() => null))?.status ?? 0) > 0 ? true : undefined, 20_000, 'the editor');
   return {
-    proc, dataDir, editorUrl, corePort: proc.port,
+    proc, dataDir, editorUrl, corePort: proc.port, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     async stop() {
       proc.proc.kill('SIGTERM');
       await proc.exited;
@@ -94,6 +98,14 @@ export class Comms {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Publishes a made-up event as the hub's own service would (its development login). */
+export async function publishAsService(hub: Hub, topic: string, event: Record<string, unknown>): Promise<void> {
+  const login = await loadDevServiceCredential(devServiceFile(hub.dataDir));
+  const client = await mqtt.connectAsync(hub.mqttUrl, { username: login.username, password: login.password });
+  await client.publishAsync(topic, JSON.stringify(event), { qos: 1 });
+  await client.endAsync();
 }
 
 /** A deposit over the core's JSON-lines protocol; resolves to the answer. */
