@@ -24,7 +24,12 @@ export interface EditorFeed {
   stop(): void;
 }
 
-export function publishToEditors(feed: EventFeed, publish: Publish, limits = SIDEBAR_LIMITS): EditorFeed {
+export interface PublishLimits {
+  publish_interval_ms: number;
+  health_interval_ms: number;
+}
+
+export function publishToEditors(feed: EventFeed, publish: Publish, limits: PublishLimits = SIDEBAR_LIMITS): EditorFeed {
   let sentSeq = feed.events().at(-1)?.seq ?? 0;
   let statsSeq = 0;
   let lastHealth = '';
