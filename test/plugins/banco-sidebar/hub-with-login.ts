@@ -53,11 +53,11 @@ export async function startHub(opts: { login: boolean }): Promise<Hub> {
 }
 
 /** An admin access token (Node-RED's OAuth password grant, the editor's own login). */
-export async function adminToken(editorUrl: string): Promise<string> {
+export async function adminToken(editorUrl: string, scope = '*'): Promise<string> {
   const res = await fetch(`${editorUrl}/auth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', ...ADMIN }),
+    body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope, ...ADMIN }),
   });
   if (!res.ok) throw new Error(`token request: HTTP ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;

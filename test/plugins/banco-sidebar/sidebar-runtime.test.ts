@@ -89,6 +89,14 @@ describe('the Banco sidebar plugin in the hub, with an editor login', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 
+  it('serves the metrics to a read-only token (what Prometheus is given), which cannot change the flows', async () => {
+    const readOnly = await adminToken(hub.editorUrl, 'read');
+    const auth = { Authorization: `Bearer ${readOnly}` };
+    expect((await fetch(`${hub.editorUrl}/banco/metrics`, { headers: auth })).status).toBe(200);
+    const deploy = await fetch(`${hub.editorUrl}/flows`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '[]' });
+    expect(deploy.status).toBe(401);
+  });
+
   it('gives an opening editor the kept events, the integrations and the latest statistics', async () => {
     const res = await fetch(`${hub.editorUrl}/banco/sidebar/state`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
