@@ -15,6 +15,9 @@ import { ADMIN, adminToken, deposit, publishAsService, startHub, type Hub } from
 const CHROMIUM = process.env.BANCO_TEST_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Generous: the machine running the tests may be shared and slow (a wait ends as soon as the thing shows). */
+const UI_WAIT_MS = 30_000;
+const TEST_MS = 120_000;
 const DEFAULT_TABS = { f1a0000000000001: 'Banco Hub', f1a0000000000c01: 'Banco statistics' };
 
 /**
@@ -36,10 +39,19 @@ async function openSidebarTab(page: Page, id: string): Promise<void> {
  * sidebar; answers "no" when it shows (the hub may switch the question off in its settings).
  */
 async function declineTelemetryQuestion(page: Page): Promise<void> {
+  await page.locator('.red-ui-header-toolbar').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
+  // The editor's own rule (red.js checkTelemetry): it asks when the runtime has no answer yet.
+  const asks = await page.evaluate(() => {
+    const RED = (globalThis as unknown as { RED: { settings: { telemetryEnabled?: boolean }; user: { hasPermission(p: string): boolean } } }).RED;
+    return RED.settings.telemetryEnabled === undefined && RED.user.hasPermission('settings.write');
+  });
+  if (!asks) return;
   const label = await page.evaluate(() => (globalThis as unknown as { RED: { _(key: string): string } }).RED._('telemetry.disableLabel'));
-  const button = page.locator('button', { hasText: label });
-  const shown = await button.first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
-  if (shown) await button.first().click();
+  const button = page.locator('button', { hasText: label }).first();
+  await button.waitFor({ timeout: UI_WAIT_MS });
+  await button.click();
+  await button.waitFor({ state: 'detached', timeout: UI_WAIT_MS });
 }
 
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -55,6 +67,7 @@ if (!haveChromium && process.env.CI === 'true') {
   describe.skip('the Banco sidebar in the browser', () => it('needs Chromium', () => undefined));
 } else {
   describe('the Banco sidebar in the browser', () => {
+    jest.setTimeout(TEST_MS);
     let hub: Hub;
     let browser: Browser;
     let page: Page;
@@ -76,7 +89,7 @@ if (!haveChromium && process.env.CI === 'true') {
       await page.locator('#node-dialog-login-username').fill(ADMIN.username);
       await page.locator('#node-dialog-login-password').fill(ADMIN.password);
       await page.locator('#node-dialog-login-submit').click();
-      await page.locator('.red-ui-palette-node[data-palette-type="banco-events"]').waitFor({ timeout: 30_000 });
+      await page.locator('.red-ui-palette-node[data-palette-type="banco-events"]').waitFor({ timeout: UI_WAIT_MS });
       await declineTelemetryQuestion(page);
       // Every node type this package registers (as the runtime lists them): in the palette, or —
       // config nodes — known to the editor (Node-RED lists those in its config-nodes sidebar).
@@ -99,18 +112,18 @@ if (!haveChromium && process.env.CI === 'true') {
     it('opens the Banco sidebar tab and shows a new deposit, the audit counters and the statistics', async () => {
       await openSidebarTab(page, 'banco');
       const sidebar = page.locator('.banco-sidebar');
-      await sidebar.waitFor({ state: 'visible' });
+      await sidebar.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
       await expect(sidebar.locator('h4').allInnerTexts()).resolves.toEqual(['Integraciones', 'Últimas estadísticas', 'Eventos']);
       const answer = await deposit(hub.corePort, '1315151515', '7.77');
       expect(answer).toMatchObject({ ok: true });
       const row = sidebar.locator('.banco-event[data-kind="transactions"]', { hasText: '1315151515' }).filter({ hasText: 'monto 7.77' });
-      await row.first().waitFor({ timeout: 10_000 });
+      await row.first().waitFor({ timeout: UI_WAIT_MS });
       await expect(row.first().locator('.banco-event-kind').innerText()).resolves.toBe('transacción');
       const audit = sidebar.locator('.banco-integration[data-integration="audit"]');
       // The audit record is written just after the event passes banco-events; its counter follows.
-      await audit.locator('.banco-sent', { hasText: /^enviados: [1-9]\d*$/ }).waitFor({ timeout: 5_000 });
+      await audit.locator('.banco-sent', { hasText: /^enviados: [1-9]\d*$/ }).waitFor({ timeout: UI_WAIT_MS });
       await expect(audit.locator('.banco-dot').getAttribute('class')).resolves.toContain('connected');
-      await sidebar.locator('.banco-stats tr[data-field="total_transacciones"]').waitFor({ timeout: 15_000 });
+      await sidebar.locator('.banco-stats tr[data-field="total_transacciones"]').waitFor({ timeout: UI_WAIT_MS });
 
       // The filter: another cédula hides the row; the row's own cédula shows it again.
       await sidebar.locator('.banco-filter-cedula').fill('1104567890');
@@ -118,6 +131,12 @@ if (!haveChromium && process.env.CI === 'true') {
       await sidebar.locator('.banco-filter-cedula').fill('131515');
       await expect(row.count()).resolves.toBe(1);
       await sidebar.locator('.banco-filter-cedula').fill('');
+      // By kind: the default flow receives deposits as `transactions`, so `deposits` shows none.
+      await sidebar.locator('.banco-filter-kind').selectOption('deposits');
+      await expect(row.count()).resolves.toBe(0);
+      await expect(sidebar.locator('.banco-events-count').innerText()).resolves.toMatch(/^0 de \d+ eventos mostrados/);
+      await sidebar.locator('.banco-filter-kind').selectOption('transactions');
+      await expect(row.count()).resolves.toBe(1);
 
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'banco-sidebar.png') });
@@ -127,7 +146,7 @@ if (!haveChromium && process.env.CI === 'true') {
       const evil = '<img src=x onerror="globalThis.__bancoXss=1">';
       await publishAsService(hub, 'banco/transacciones', { id: 'xss-1', timestamp: new Date().toISOString(), cedula: '1712345678', tipo: `<b>${evil}</b>`, monto: 1, saldo_nuevo: 1, version: 1, nombre: evil });
       const row = page.locator('.banco-sidebar .banco-event', { hasText: '1712345678' });
-      await row.first().waitFor({ timeout: 10_000 });
+      await row.first().waitFor({ timeout: UI_WAIT_MS });
       await expect(row.first().locator('.banco-event-summary').innerText()).resolves.toContain(`<b>${evil}</b>`);
       await expect(page.locator('.banco-sidebar img').count()).resolves.toBe(0);
       await expect(page.locator('.banco-sidebar b').count()).resolves.toBe(0);

@@ -38,13 +38,13 @@ describe('the Banco sidebar plugin in the hub, with an editor login', () => {
     expect(comms.authResult).toBe('ok');
     const answer = await deposit(hub.corePort, CEDULA, '12.34');
     expect(answer).toMatchObject({ ok: true });
-    const feed = await until(() => comms.find<{ boot: string; events: FeedEntry[] }>('banco/sidebar/events', (d) => d.events.some((e) => e.event.monto === 12.34)), 10_000, 'the event over comms');
+    const feed = await until(() => comms.find<{ boot: string; events: FeedEntry[] }>('banco/sidebar/events', (d) => d.events.some((e) => e.event.monto === 12.34)), 30_000, 'the event over comms');
     const entry = feed.events.find((e) => e.event.monto === 12.34)!;
     expect(entry).toMatchObject({ kind: 'transactions', topic: 'banco/transacciones', cedulas: [CEDULA], event: { cedula: CEDULA, tipo: 'DEPOSITO', saldo_nuevo: 5012.34 } });
-    const health = await until(() => comms.find<{ integrations: Integration[] }>('banco/sidebar/integrations', (d) => d.integrations.some((i) => i.integration === 'audit' && i.sent >= 1)), 10_000, 'the audit counters over comms');
+    const health = await until(() => comms.find<{ integrations: Integration[] }>('banco/sidebar/integrations', (d) => d.integrations.some((i) => i.integration === 'audit' && i.sent >= 1)), 30_000, 'the audit counters over comms');
     expect(health.integrations.find((i) => i.integration === 'audit')).toMatchObject({ type: 'banco-audit', connection: 'connected', failed: 0, backlog: 0 });
     // The default "Banco statistics" tab feeds the latest statistics (published every 1 s here).
-    await until(() => comms.find<{ entry: FeedEntry }>('banco/sidebar/stats', (d) => d.entry.kind === 'stats'), 15_000, 'statistics over comms');
+    await until(() => comms.find<{ entry: FeedEntry }>('banco/sidebar/stats', (d) => d.entry.kind === 'stats'), 30_000, 'statistics over comms');
     comms.close();
   });
 
@@ -53,7 +53,7 @@ describe('the Banco sidebar plugin in the hub, with an editor login', () => {
     const start = Date.now();
     await Promise.all(Array.from({ length: 20 }, (_, i) => deposit(hub.corePort, '1104567890', `0.${String(i + 1).padStart(2, '0')}`)));
     const seen = () => comms.received.filter((m) => m.topic === 'banco/sidebar/events').flatMap((m) => (m.data as { events: FeedEntry[] }).events).filter((e) => e.cedulas.includes('1104567890'));
-    await until(() => (seen().length >= 20 ? true : undefined), 10_000, 'the 20 deposits over comms');
+    await until(() => (seen().length >= 20 ? true : undefined), 30_000, 'the 20 deposits over comms');
     const publishes = comms.received.filter((m) => m.topic === 'banco/sidebar/events').length;
     const elapsedS = (Date.now() - start) / 1000;
     expect(publishes).toBeLessThanOrEqual(Math.ceil(elapsedS * 2) + 1);
