@@ -62,7 +62,7 @@ export = function registerBancoEvents(RED: RedAPI): void {
         return node.error(new Error(`${RED._('banco-events.errors.badPayload')} ${topic}: ${parsed.message}`), msg);
       }
       if (parsed.eventId !== undefined && !seen.add(parsed.eventId)) return;
-      eventFeed.push({ nodeId: node.id, topic, prefix, event: parsed.event, eventId: parsed.eventId });
+      eventFeed.push({ nodeId: node.id, topic, prefix, event: parsed.event, eventId: parsed.eventId, bytes: payload.length });
       node.send({ topic, payload: parsed.event, eventId: parsed.eventId, retain: packet.retain, qos: packet.qos });
     }
 

@@ -20,6 +20,8 @@ export const FEED_BOUNDS = {
   event_bytes_max: 2_048,
   /** Longest string kept in a summarised event. */
   summary_chars_max: 120,
+  /** Topics whose kind is remembered (balance topics carry a cédula each); the memo is emptied when full. */
+  kind_memo_topics_max: 1_000,
 } as const;
 
 export interface FeedEntry {
@@ -45,6 +47,8 @@ export interface FeedInput {
   prefix: string;
   event: BancoEvent;
   eventId: string | undefined;
+  /** The payload's size, when the caller has it (saves serialising the event again). */
+  bytes?: number;
 }
 
 const CEDULA_FIELDS = ['cedula', 'cedula_origen', 'cedula_destino'] as const;
@@ -55,13 +59,26 @@ export function kindOf(topic: string, prefix: string): EventKind | 'other' {
   return kindOfTopic(topic.slice(prefix.length + 1)) ?? 'other';
 }
 
+// Reading the kind splits the topic and tries every catalog pattern; a feed sees few topics.
+const kindMemo = new Map<string, EventKind | 'other'>();
+function memoKindOf(topic: string, prefix: string): EventKind | 'other' {
+  const key = `${prefix}\u0000${topic}`;
+  let kind = kindMemo.get(key);
+  if (kind === undefined) {
+    if (kindMemo.size >= FEED_BOUNDS.kind_memo_topics_max) kindMemo.clear();
+    kind = kindOf(topic, prefix);
+    kindMemo.set(key, kind);
+  }
+  return kind;
+}
+
 function cedulasOf(event: BancoEvent): string[] {
   return CEDULA_FIELDS.map((f) => event[f]).filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
 /** The event as kept: itself when small, else its known fields (clipped) and its size. */
-function bounded(event: BancoEvent): BancoEvent {
-  const size = Buffer.byteLength(JSON.stringify(event));
+function bounded(event: BancoEvent, bytes: number | undefined): BancoEvent {
+  const size = bytes ?? Buffer.byteLength(JSON.stringify(event));
   if (size <= FEED_BOUNDS.event_bytes_max) return event;
   const summary: Record<string, unknown> = { _truncated: true, _bytes: size };
   for (const f of SUMMARY_FIELDS) {
@@ -85,8 +102,8 @@ export class EventFeed extends EventEmitter<{ event: [FeedEntry]; stats: [FeedEn
   }
 
   push(input: FeedInput): void {
-    const kind = kindOf(input.topic, input.prefix);
-    const entry: FeedEntry = { seq: this.nextSeq++, at: Date.now(), topic: input.topic, kind, eventId: input.eventId, cedulas: cedulasOf(input.event), event: bounded(input.event), nodeId: input.nodeId };
+    const kind = memoKindOf(input.topic, input.prefix);
+    const entry: FeedEntry = { seq: this.nextSeq++, at: Date.now(), topic: input.topic, kind, eventId: input.eventId, cedulas: cedulasOf(input.event), event: bounded(input.event, input.bytes), nodeId: input.nodeId };
     this.passed.set(kind, (this.passed.get(kind) ?? 0) + 1);
     if (kind === 'stats') {
       this.stats = entry;

@@ -46,4 +46,11 @@ describe('the event feed', () => {
     expect(String(kept.tipo)).toHaveLength(FEED_BOUNDS.summary_chars_max);
     expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThan(FEED_BOUNDS.event_bytes_max);
   });
+
+  it('trusts the payload size banco-events passes, without serialising the event again', () => {
+    const feed = new EventFeed();
+    feed.push({ nodeId: 'n', topic: 'banco/transacciones', prefix: 'banco', event: movement(1), eventId: 'e1', bytes: FEED_BOUNDS.event_bytes_max + 1 });
+    feed.push({ nodeId: 'n', topic: 'banco/transacciones', prefix: 'banco', event: movement(2), eventId: 'e2', bytes: 100 });
+    expect(feed.events().map((e) => e.event._truncated === true)).toEqual([true, false]);
+  });
 });
