@@ -49,6 +49,8 @@ export interface EmbeddedNodeRed {
  */
 function prepareUserDir(config: NodeRedConfig, log: Logger): string {
   fs.mkdirSync(config.userDir, { recursive: true });
+  // Read by Node-RED from the environment as ${BANCO_FLOWS_CLIENT_ID} (flows/hub.json).
+  process.env.BANCO_FLOWS_CLIENT_ID = config.flowsClientId;
   const result = installDefaultTabs(config.userDir, loadDefaultTabs(DEFAULT_FLOWS_DIR), config.credentialSecret);
   if (result.added.length > 0) log.info('node-red.default_tabs_added', { tabs: result.added });
   if (result.credentialsWarning) log.warn('node-red.default_tabs_credentials', { reason: result.credentialsWarning });

@@ -147,10 +147,16 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
     expect(id).toMatch(UUID);
     expect(timestamp).toBe(TIMESTAMP);
     expect(stats.qos).toBe(0);
-    expect(fields).toEqual({ clientes_conectados: 1, total_transacciones: 1, ips_activas: 1 });
+    const { instancia, ...figures } = fields;
+    expect(figures).toEqual({ clientes_conectados: 1, total_transacciones: 1, ips_activas: 1 });
+    expect(typeof instancia).toBe('string');
     const late = await subscriber(broker.url, `${P}/estadisticas`);
     expect((await late.waitFor(1))[0]).toMatchObject({ retain: true, payload: { total_transacciones: 1 } });
     await late.client.endAsync();
+    // The same figures, retained under this core's own instance id (several cores do not overwrite each other there).
+    const own = await subscriber(broker.url, `${P}/estadisticas/instancias/+`);
+    expect((await own.waitFor(1))[0]).toMatchObject({ topic: `${P}/estadisticas/instancias/${instancia as string}`, retain: true, payload: { instancia, clientes_conectados: 1 } });
+    await own.client.endAsync();
   });
 
   it('never publishes anything for a refused operation', async () => {
