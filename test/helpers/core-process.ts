@@ -12,7 +12,8 @@ export interface CoreProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core']): Promise<CoreProcess> {
+/** `readyTimeoutMs`: how long start-up may take (a whole hub with Node-RED on a busy machine needs more). */
+export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core'], readyTimeoutMs = 20_000): Promise<CoreProcess> {
   const port = env.CORE_PORT ? Number(env.CORE_PORT) : await freePort();
   const proc = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), LOG_LEVEL: 'info', ...env },
@@ -23,7 +24,7 @@ export async function spawnCore(env: Record<string, string>, args: string[] = ['
   proc.stdout!.on('data', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`core did not start: ${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`core did not start: ${err}`)), readyTimeoutMs);
     const check = (): void => {
       if (err.includes('"core.listening"')) {
         clearTimeout(timer);

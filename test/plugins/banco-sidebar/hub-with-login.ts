@@ -12,6 +12,9 @@ import { tempDir } from '../../helpers/core';
 import { freePort } from '../../helpers/ports';
 import { TcpClient } from '../../helpers/tcp-client';
 
+/** A whole hub (broker, Node-RED with its flows, core) starting on a shared, busy test machine. */
+const HUB_START_MS = 90_000;
+
 export const ADMIN = { username: 'ops', password: 'sidebar-test-password' };
 
 export interface Hub {
@@ -39,10 +42,10 @@ export async function startHub(opts: { login: boolean }): Promise<Hub> {
   const mqttPort = await freePort();
   const env: Record<string, string> = { DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(nodeRedPort), BANCO_NODE_RED_LOG_LEVEL: 'warn', BANCO_STATS_INTERVAL_MS: '1000' };
   if (opts.login) Object.assign(env, { BANCO_NODE_RED_ADMIN_USER: ADMIN.username, BANCO_NODE_RED_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN.password, 8) });
-  const proc = await spawnCore(env, ['start']);
+  const proc = await spawnCore(env, ['start'], HUB_START_MS);
   const editorUrl = `http://127.0.0.1:${nodeRedPort}`;
   // The flows run (their subscriptions made) before the core listens, so the editor is up by now.
-  await until(async () => ((await fetch(`${editorUrl}/settings`).catch(() => null))?.status ?? 0) > 0 ? true : undefined, 20_000, 'the editor');
+  await until(async () => ((await fetch(`${editorUrl}/settings`).catch(() => null))?.status ?? 0) > 0 ? true : undefined, HUB_START_MS, 'the editor');
   return {
     proc, dataDir, editorUrl, corePort: proc.port, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     async stop() {

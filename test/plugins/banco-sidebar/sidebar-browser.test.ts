@@ -77,7 +77,7 @@ if (!haveChromium && process.env.CI === 'true') {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 1600, height: 1000 } });
       page = await context.newPage();
-    }, 60_000);
+    }, 150_000);
 
     afterAll(async () => {
       await browser?.close();

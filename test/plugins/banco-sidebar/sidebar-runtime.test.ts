@@ -17,7 +17,7 @@ describe('the Banco sidebar plugin in the hub, with an editor login', () => {
   beforeAll(async () => {
     hub = await startHub({ login: true });
     token = await adminToken(hub.editorUrl);
-  });
+  }, 120_000);
   afterAll(() => hub?.stop());
 
   it('is listed by Node-RED as a plugin of this package, with its editor part and catalogs', async () => {
