@@ -12,6 +12,7 @@ import type { Logger } from '../core/log';
 import { listenOrExplain } from '../core/protocol/listen';
 import type { NodeRedConfig } from './config';
 import { installDefaultTabs, loadDefaultTabs } from './default-flows';
+import { nodeRedLogging } from './node-red-log';
 
 /** Node-RED's own types are not published; this is the part of its API the hub uses. */
 interface NodeRedRuntime {
@@ -89,7 +90,7 @@ export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<
     adminAuth: config.adminAuth ?? undefined,
     disableEditor: false,
     externalModules: { autoInstall: false, palette: { allowInstall: !config.production } },
-    logging: { console: { level: config.logLevel, metrics: false, audit: false } },
+    logging: nodeRedLogging(config.logLevel, log),
     editorTheme: { projects: { enabled: false }, tours: false },
     functionExternalModules: false,
   };

@@ -1,6 +1,7 @@
 /**
- * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
- * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
+ * `banco start <broker|core|node-red>`: one of the hub's components in this process — what each
+ * child of the supervisor runs under `npm start` (supervisor.ts), or one alone when scaled out.
+ * `startComponents('all')` still runs all of them in one process, for embedding the hub.
  * Before anything listens, every part's settings are validated and the listener rule applied
  * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
  * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
@@ -9,6 +10,7 @@
 import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
 import type { Ledger } from '../core/ledger/ledger';
+import { corePinCheck } from '../core/broker/core-pin-check';
 import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker, type BrokerOptions, type Principal } from '../core/broker';
 import { loadCoreConfig, parseBoolean, parseInsecureDev, type CoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
@@ -67,7 +69,7 @@ async function provideServiceLogin(component: Component, env: Env): Promise<void
   env.BANCO_MQTT_PASSWORD = env.BANCO_MQTT_PASSWORD ?? '';
 }
 
-interface Plan {
+export interface Plan {
   broker: BrokerOptions | null;
   editor: NodeRedConfig | null;
   core: CoreConfig | null;
@@ -85,7 +87,11 @@ function planComponents(component: Component, env: Env): Plan {
   return { broker, editor, core, security };
 }
 
-export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
+/**
+ * The settings every component of one hub shares, completed in `env` (so child processes inherit
+ * them), and validated with the listener rule before anything listens.
+ */
+export async function prepareEnvironment(component: Component, env: Env): Promise<Plan> {
   if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
   // One data directory for every component, also as Node-RED's nodes see it (audit log default).
   env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
@@ -94,11 +100,23 @@ export async function startComponents(component: Component, env: Env, log: Logge
   if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
   const plan = planComponents(component, env);
   await provideServiceLogin(component, env);
+  return plan;
+}
+
+/**
+ * Starts `component` in this process: one of them (what each child of the supervisor runs), or
+ * `all` in one process — kept for embedding the hub and for tests; `npm start` runs the
+ * supervisor instead (supervisor.ts).
+ */
+export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
+  const plan = await prepareEnvironment(component, env);
   const running: Running[] = [];
   try {
     let ledger: Ledger | null = null;
     if (plan.broker !== null) {
-      const options = { ...plan.broker, authenticate: component === 'all' ? customerLogin(() => ledger) : undefined };
+      // In one process the broker asks the ledger; alone, it asks the core over JSON lines.
+      const authenticate = component === 'all' ? customerLogin(() => ledger) : (plan.broker.corePinCheck === null ? undefined : corePinCheck(plan.broker.corePinCheck, log.child({ component: 'broker' })));
+      const options = { ...plan.broker, authenticate };
       const broker = await startEmbeddedBroker(options, log.child({ component: 'broker' }));
       running.push({ name: 'broker', stop: () => broker.stop() });
     }
@@ -128,7 +146,7 @@ export async function startComponents(component: Component, env: Env, log: Logge
  * the broker goes last.
  */
 const STOP_ORDER = ['security', 'core', 'node-red', 'broker'];
-const DELIVERY_SETTLE_MS = 300;
+export const DELIVERY_SETTLE_MS = 300;
 
 export async function stopAll(running: Running[], log: Logger): Promise<void> {
   const ordered = [...running].sort((a, b) => STOP_ORDER.indexOf(a.name) - STOP_ORDER.indexOf(b.name));

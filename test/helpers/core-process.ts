@@ -4,6 +4,8 @@ import path from 'node:path';
 import { freePort } from './ports';
 
 const CLI = path.resolve(__dirname, '../../dist/bin/banco.js');
+/** `banco start` loads each component in its own process, one after the other: on a busy machine that takes a while. */
+const START_WAIT_MS = 60_000;
 
 export interface CoreProcess {
   port: number;
@@ -13,7 +15,7 @@ export interface CoreProcess {
 }
 
 /** `readyTimeoutMs`: how long start-up may take (a whole hub with Node-RED on a busy machine needs more). */
-export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core'], readyTimeoutMs = 20_000): Promise<CoreProcess> {
+export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core'], readyTimeoutMs = START_WAIT_MS): Promise<CoreProcess> {
   const port = env.CORE_PORT ? Number(env.CORE_PORT) : await freePort();
   const proc = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), LOG_LEVEL: 'info', ...env },
