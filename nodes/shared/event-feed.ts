@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { kindOfTopic, type EventKind } from '../../core/outbox/event-catalog';
+import { LruSet } from './lru-set';
 import type { BancoEvent } from './parse-event';
 
 export const FEED_BOUNDS = {
@@ -20,6 +21,8 @@ export const FEED_BOUNDS = {
   event_bytes_max: 2_048,
   /** Longest string kept in a summarised event. */
   summary_chars_max: 120,
+  /** Event ids remembered so an event several banco-events nodes pass on is shown once. */
+  seen_ids_max: 1_000,
   /** Topics whose kind is remembered (balance topics carry a cédula each); the memo is emptied when full. */
   kind_memo_topics_max: 1_000,
 } as const;
@@ -96,12 +99,16 @@ export class EventFeed extends EventEmitter<{ event: [FeedEntry]; stats: [FeedEn
   private nextSeq = 1;
   private stats: FeedEntry | undefined;
   private passed = new Map<string, number>();
+  private readonly seen = new LruSet(FEED_BOUNDS.seen_ids_max);
 
   constructor(private readonly max: number = FEED_BOUNDS.events_max) {
     super();
   }
 
+  /** Adds an event once: the same event id from another banco-events node (e.g. the audit and
+   *  the Azure tabs both subscribe to movements) is not shown or counted again. */
   push(input: FeedInput): void {
+    if (input.eventId !== undefined && !this.seen.add(input.eventId)) return;
     const kind = memoKindOf(input.topic, input.prefix);
     const entry: FeedEntry = { seq: this.nextSeq++, at: Date.now(), topic: input.topic, kind, eventId: input.eventId, cedulas: cedulasOf(input.event), event: bounded(input.event, input.bytes), nodeId: input.nodeId };
     this.passed.set(kind, (this.passed.get(kind) ?? 0) + 1);
@@ -124,7 +131,7 @@ export class EventFeed extends EventEmitter<{ event: [FeedEntry]; stats: [FeedEn
     return this.stats;
   }
 
-  /** Events passed on since the process started, by kind (a counter for metrics). */
+  /** Events that reached the flows since the process started, each once, by kind (a counter for metrics). */
   passedByKind(): ReadonlyMap<string, number> {
     return this.passed;
   }

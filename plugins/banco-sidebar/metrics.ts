@@ -61,7 +61,7 @@ export function nodeRedMetrics(feed: EventFeed, opts: { processMetrics: boolean 
     },
   });
   new Counter({
-    name: 'banco_nodered_events_total', help: 'Events banco-events nodes passed on in this Node-RED process, by kind (duplicates dropped).',
+    name: 'banco_nodered_events_total', help: 'Events the banco-events nodes of this Node-RED process passed on, each once (by event id), by kind.',
     labelNames: ['kind'], registers: [registry],
     collect() {
       this.reset();

@@ -47,6 +47,15 @@ describe('the event feed', () => {
     expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThan(FEED_BOUNDS.event_bytes_max);
   });
 
+  it('shows and counts an event once when several banco-events nodes pass it on', () => {
+    const feed = new EventFeed();
+    for (const nodeId of ['audit-tab', 'azure-tab']) feed.push({ nodeId, topic: 'banco/transacciones', prefix: 'banco', event: movement(1), eventId: 'e1' });
+    feed.push({ nodeId: 'x', topic: 'custom/no-id', prefix: 'banco', event: { cedula: '1' }, eventId: undefined });
+    feed.push({ nodeId: 'x', topic: 'custom/no-id', prefix: 'banco', event: { cedula: '1' }, eventId: undefined });
+    expect(feed.events().map((e) => [e.nodeId, e.eventId])).toEqual([['audit-tab', 'e1'], ['x', undefined], ['x', undefined]]);
+    expect(Object.fromEntries(feed.passedByKind())).toEqual({ transactions: 1, other: 2 });
+  });
+
   it('trusts the payload size banco-events passes, without serialising the event again', () => {
     const feed = new EventFeed();
     feed.push({ nodeId: 'n', topic: 'banco/transacciones', prefix: 'banco', event: movement(1), eventId: 'e1', bytes: FEED_BOUNDS.event_bytes_max + 1 });

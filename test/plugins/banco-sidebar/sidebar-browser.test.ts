@@ -18,7 +18,12 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 /** Generous: the machine running the tests may be shared and slow (a wait ends as soon as the thing shows). */
 const UI_WAIT_MS = 30_000;
 const TEST_MS = 120_000;
-const DEFAULT_TABS = { f1a0000000000001: 'Banco Hub', f1a0000000000c01: 'Banco statistics' };
+/** Every default tab the hub installs: the tab node of each flows/<name>.json. */
+const FLOWS_DIR = path.resolve(__dirname, '../../../flows');
+const DEFAULT_TABS: Record<string, string> = Object.fromEntries(
+  fs.readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.credentials.json'))
+    .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(FLOWS_DIR, f), 'utf8')) as Array<{ id: string; type: string; label?: string }>).filter((n) => n.type === 'tab').map((n) => [n.id, n.label ?? ''])),
+);
 
 /**
  * Clicks a sidebar tab the way a user can see it: the tab itself when the sidebar is wide enough,
@@ -104,6 +109,7 @@ if (!haveChromium && process.env.CI === 'true') {
       const inPalette = await page.locator('.red-ui-palette-node[data-palette-type^="banco-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
       expect(inPalette.sort()).toEqual(ours.filter((_t, i) => categories[i] !== 'config'));
       expect(categories.filter((c) => c !== 'config').length).toBeGreaterThanOrEqual(2);
+      expect(Object.values(DEFAULT_TABS)).toEqual(expect.arrayContaining(['Banco Hub', 'Banco statistics']));
       for (const [id, label] of Object.entries(DEFAULT_TABS)) {
         await expect(page.locator(`#red-ui-workspace-tabs #red-ui-tab-${id}`).innerText()).resolves.toContain(label);
       }
