@@ -8,6 +8,7 @@ import type { NodeDef, NodeMessage, NodeStatus, RedAPI, RedNode } from '../share
 import { boundedInt, NODE_BOUNDS } from '../shared/bounds';
 import { LruSet } from '../shared/lru-set';
 import { parseEvent } from '../shared/parse-event';
+import { eventFeed } from '../shared/event-feed';
 import { attachSettleHooks, followPending, forgetOwner, sent, track, TRACE_PROPERTY } from '../shared/flow-settle';
 import type { BrokerConfigNode } from '../banco-broker/config-node';
 import type { ConnectionState, DeliveredPacket } from '../banco-broker/connection';
@@ -56,6 +57,7 @@ export = function registerBancoEvents(RED: RedAPI): void {
     const carried = node.context().global;
     seen.load(asArray(carried.get(seenIdsKey(node.id))));
     const ignoreRetained = def.ignoreRetained === true;
+    const prefix = broker.topicPrefix;
     const detachHooks = def.ackAfterFlow !== false ? attachSettleHooks(RED) : undefined;
     if (def.ackAfterFlow !== false && !detachHooks) node.warn(RED._('banco-events.errors.noHooks'));
     const ackAfterFlow = detachHooks !== undefined;
@@ -73,6 +75,7 @@ export = function registerBancoEvents(RED: RedAPI): void {
         if (release && !followPending(parsed.eventId, release)) release();
         return;
       }
+      eventFeed.push({ nodeId: node.id, topic, prefix, event: parsed.event, eventId: parsed.eventId, bytes: payload.length });
       const msg: NodeMessage = { topic, payload: parsed.event, eventId: parsed.eventId, retain: packet.retain, qos: packet.qos };
       const trace = release ? track(node.id, release, parsed.eventId) : undefined;
       if (trace !== undefined) msg[TRACE_PROPERTY] = trace;

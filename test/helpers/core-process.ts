@@ -14,7 +14,8 @@ export interface CoreProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core']): Promise<CoreProcess> {
+/** `readyTimeoutMs`: how long start-up may take (a whole hub with Node-RED on a busy machine needs more). */
+export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core'], readyTimeoutMs = START_WAIT_MS): Promise<CoreProcess> {
   const port = env.CORE_PORT ? Number(env.CORE_PORT) : await freePort();
   // `start` (all) runs the bridge too: never on its default port 5001 in tests.
   const bridgePort = String(await freePort());
@@ -27,7 +28,7 @@ export async function spawnCore(env: Record<string, string>, args: string[] = ['
   proc.stdout!.on('data', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`core did not start: ${err}`)), START_WAIT_MS);
+    const timer = setTimeout(() => reject(new Error(`core did not start: ${err}`)), readyTimeoutMs);
     const check = (): void => {
       if (err.includes('"core.listening"')) {
         clearTimeout(timer);

@@ -14,7 +14,7 @@ import { tempDir } from './helpers/audit-fixtures';
 import { waitUntil } from './helpers/red';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; main: string; 'node-red': { nodes: Record<string, string> } };
+const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; main: string; 'node-red': { nodes: Record<string, string>; plugins: Record<string, string> } };
 /** The stock Node-RED the palette install is tested against: exact, so the test means the same every run. */
 const STOCK_NODE_RED = '4.1.8';
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--omit=dev', '--loglevel=error'];
@@ -95,6 +95,21 @@ describe('installing the package into a Node-RED user directory of a stock Node-
       const catalogs = (await res.json()) as Record<string, { 'banco-events'?: { status: { connected: string } } }>;
       expect(catalogs[`${PKG.name}/banco-events`]?.['banco-events']?.status.connected).toBe(word);
     }
+  });
+
+  test('the Banco sidebar plugin comes with the install: loaded, its editor part and catalogs served, its route answering', async () => {
+    const plugins = (await (await fetch(`${base}/plugins`, { headers: { Accept: 'application/json' } })).json()) as Array<{ id: string; module: string; enabled: boolean; err?: unknown }>;
+    const ours = plugins.filter((p) => p.module === PKG.name);
+    expect(ours.map((p) => p.id).sort()).toEqual(Object.keys(PKG['node-red'].plugins).map((name) => `${PKG.name}/${name}`).sort());
+    for (const p of ours) expect({ enabled: p.enabled, err: p.err }).toEqual({ enabled: true, err: undefined });
+    const html = await (await fetch(`${base}/plugins`, { headers: { Accept: 'text/html' } })).text();
+    expect(html).toContain("RED.plugins.registerPlugin('banco-sidebar'");
+    const catalogs = (await (await fetch(`${base}/plugins/messages?lng=es-ES`, { headers: { Accept: 'application/json' } })).json()) as Record<string, { 'banco-sidebar'?: { label: { tab: string }; sections: { integrations: string } } }>;
+    expect(catalogs[`${PKG.name}/banco-sidebar`]?.['banco-sidebar']?.sections.integrations).toBe('Integraciones');
+    const state = await fetch(`${base}/banco/sidebar/state`);
+    expect(state.status).toBe(200);
+    expect(((await state.json()) as { bounds: { events_max: number } }).bounds.events_max).toBeGreaterThan(0);
+    expect((await fetch(`${base}/banco/metrics`)).status).toBe(200);
   });
 
   test('the help of the Azure IoT Hub nodes is served whole in Spanish to a Spanish editor', async () => {
