@@ -12,6 +12,7 @@ import type { Ledger } from '../core/ledger/ledger';
 import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker, type BrokerOptions, type Principal } from '../core/broker';
 import { loadCoreConfig, parseBoolean, parseInsecureDev, type CoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
+import { loadMetricsConfig, type MetricsConfig } from '../core/metrics';
 import { ConfigError, HubError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { loadNodeRedConfig, type NodeRedConfig } from './config';
@@ -71,6 +72,8 @@ interface Plan {
   broker: BrokerOptions | null;
   editor: NodeRedConfig | null;
   core: CoreConfig | null;
+  /** The core's health and metrics listener (docs/metrics.md); null when off or no core here. */
+  metrics: MetricsConfig | null;
   security: SecurityInputs;
 }
 
@@ -80,9 +83,10 @@ function planComponents(component: Component, env: Env): Plan {
   const broker = embeddedBroker ? loadBrokerConfig(env) : null;
   const editor = component === 'all' || component === 'node-red' ? loadNodeRedConfig(env) : null;
   const core = component === 'all' || component === 'core' ? loadCoreConfig(env) : null;
-  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, insecureDev: parseInsecureDev(env) };
+  const metrics = core === null ? null : loadMetricsConfig(env);
+  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, metrics: metrics ?? undefined, insecureDev: parseInsecureDev(env) };
   enforceListenerAuth(security);
-  return { broker, editor, core, security };
+  return { broker, editor, core, metrics, security };
 }
 
 export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
@@ -109,7 +113,7 @@ export async function startComponents(component: Component, env: Env, log: Logge
     }
     if (plan.core !== null) {
       // Loaded again: provideServiceLogin may have just supplied the relay's login.
-      const core = await startCore(loadCoreConfig(env), { log });
+      const core = await startCore(loadCoreConfig(env), { log, metrics: plan.metrics });
       ledger = core.ledger;
       running.push({ name: 'core', stop: () => core.stop() });
     }

@@ -15,7 +15,7 @@ export interface CoreProcess {
 export async function spawnCore(env: Record<string, string>, args: string[] = ['start', 'core']): Promise<CoreProcess> {
   const port = env.CORE_PORT ? Number(env.CORE_PORT) : await freePort();
   const proc = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), LOG_LEVEL: 'info', BANCO_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
