@@ -12,8 +12,9 @@ import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
 
 const USAGE = `usage: banco <command>
   start [${COMPONENTS.join('|')}]   start the whole hub (default) or one component
-  monitor [--topic F]… [--json] [--no-color]
-                                     print every event on the bus, one line each (Ctrl-C ends)
+  monitor [--all] [--topic F]… [--json] [--no-color]
+                                     print each movement on the bus once, one line each;
+                                     --all: every message, labelled with its topic (Ctrl-C ends)
   audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
   broker-user add <name> --role service|reader|customer [--cedula C] [--file F] [--password-stdin]
                                      add or update a user of the embedded broker's users file
