@@ -5,7 +5,9 @@
  */
 import { ConfigError } from '../core/errors';
 import { createLogger, levelFromEnv } from '../core/log';
-import { COMPONENTS, startComponents, stopAll, type Component, type Running } from '../hub/start';
+import { HUB_LIMITS } from '../hub/limits';
+import { stopWithin } from '../hub/shutdown';
+import { COMPONENTS, startComponents, type Component, type Running } from '../hub/start';
 import { runBrokerUserAdd } from '../core/broker';
 import { runMonitor } from '../core/monitor';
 import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
@@ -30,8 +32,12 @@ function handleSignals(): { started: (running: Running[]) => void } {
   let requested: string | null = null;
   const stop = (): void => {
     process.stderr.write(`banco: ${requested} received, shutting down\n`);
-    stopAll(running ?? [], log).then(
-      () => process.exit(0),
+    // Bounded (HUB_LIMITS.shutdown_deadline_ms): out before docker's SIGKILL, on our own terms.
+    stopWithin(running ?? [], log, HUB_LIMITS.shutdown_deadline_ms).then(
+      (outcome) => {
+        if (!outcome.finished) process.stderr.write(`banco: shutdown did not finish within ${HUB_LIMITS.shutdown_deadline_ms / 1000} s (still stopping: ${outcome.stopping ?? 'nothing'}); exiting\n`);
+        process.exit(outcome.finished ? 0 : 1);
+      },
       () => process.exit(1),
     );
   };

@@ -87,8 +87,11 @@ function crashNow(): void {
   process.kill(process.pid, 'SIGKILL');
 }
 
-/** How long shutdown keeps publishing pending outbox rows before leaving them for the next start. */
-const OUTBOX_FLUSH_MS = 5000;
+/**
+ * How long shutdown keeps publishing pending outbox rows before leaving them for the next start
+ * (they stay in the outbox: nothing is lost). Part of the shutdown budget (hub/limits.ts).
+ */
+const OUTBOX_FLUSH_MS = 2000;
 const PUBLISH_TIMEOUT_MS = 10_000;
 
 interface EventBus {
@@ -132,8 +135,23 @@ async function runEventBus(bus: EventBus): Promise<void> {
   bus.relay.start();
 }
 
-async function stopEventBus(bus: EventBus, flushMs: number): Promise<void> {
-  await bus.relay.stop(flushMs);
+/** After the flush, how long the relay's rounds in flight may still wait for the broker's acks at shutdown. */
+const RELAY_ROUNDS_WAIT_MS = 500;
+
+const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> => Promise.race([promise.then(() => true), delay(ms).then(() => false)]);
+
+/**
+ * Bounded (hub/limits.ts `shutdown_deadline_ms`): a broker that stopped answering (frozen, network
+ * gone with the socket open) would hold the rounds in flight for the publish timeout (10 s); it is
+ * cut off instead. Their rows stay unsent in the outbox and go out after the next start.
+ */
+async function stopEventBus(bus: EventBus, flushMs: number, log: Logger): Promise<void> {
+  const stopped = bus.relay.stop(flushMs);
+  if (!(await settlesWithin(stopped, flushMs + RELAY_ROUNDS_WAIT_MS))) {
+    log.warn('relay.broker_not_answering_at_shutdown', { waitedMs: flushMs + RELAY_ROUNDS_WAIT_MS });
+    await bus.publisher.close(true);
+    await settlesWithin(stopped, RELAY_ROUNDS_WAIT_MS);
+  }
   await bus.leadership.stop();
   await bus.publisher.close();
 }
@@ -198,7 +216,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
         if (statsTimer) clearInterval(statsTimer);
         await server.close();
         await Promise.race([ledger.idle(), delay(config.limits.shutdown_grace_ms)]);
-        if (running) await stopEventBus(running, OUTBOX_FLUSH_MS);
+        if (running) await stopEventBus(running, OUTBOX_FLUSH_MS, log);
         await metricsServer?.close();
         await store.close();
         log.info('core.stopped', {});
@@ -207,7 +225,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
   } catch (err) {
     if (statsTimer) clearInterval(statsTimer);
     await metricsServer?.close();
-    if (bus) await stopEventBus(bus, 0).catch(() => undefined);
+    if (bus) await stopEventBus(bus, 0, log).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

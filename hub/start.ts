@@ -19,8 +19,14 @@ import { loadNodeRedConfig, type NodeRedConfig } from './config';
 import { enforceListenerAuth, securityWarnings, startSecurityReminder, type SecurityInputs } from './security';
 import { startNodeRed } from './node-red';
 
-export const COMPONENTS = ['all', 'broker', 'core', 'node-red'] as const;
+export const COMPONENTS = ['all', 'broker', 'core', 'node-red', 'bridge'] as const;
 export type Component = (typeof COMPONENTS)[number];
+
+/**
+ * Components the CLI names (docker-compose.yml starts each by name, test/compose checks that) but
+ * this build cannot run yet: `banco start <it>` ends with one line instead of starting nothing.
+ */
+export const COMPONENTS_NOT_BUILT: ReadonlySet<Component> = new Set<Component>(['bridge']);
 
 export interface Running {
   name: string;
@@ -91,6 +97,7 @@ function planComponents(component: Component, env: Env): Plan {
 
 export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
   if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
+  if (COMPONENTS_NOT_BUILT.has(component)) throw new ConfigError(`the ${component} component is not part of this build yet; start one of: ${COMPONENTS.filter((c) => !COMPONENTS_NOT_BUILT.has(c)).join(', ')}.`);
   // One data directory for every component, also as Node-RED's nodes see it (audit log default).
   env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
   // The default flows name the prefix as ${BANCO_TOPIC_PREFIX}; Node-RED leaves unset variables as text.
@@ -134,9 +141,10 @@ export async function startComponents(component: Component, env: Env, log: Logge
 const STOP_ORDER = ['security', 'core', 'node-red', 'broker'];
 const DELIVERY_SETTLE_MS = 300;
 
-export async function stopAll(running: Running[], log: Logger): Promise<void> {
+export async function stopAll(running: Running[], log: Logger, onPart?: (name: string) => void): Promise<void> {
   const ordered = [...running].sort((a, b) => STOP_ORDER.indexOf(a.name) - STOP_ORDER.indexOf(b.name));
   for (const part of ordered) {
+    onPart?.(part.name);
     try {
       await part.stop();
     } catch (err) {

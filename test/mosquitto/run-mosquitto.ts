@@ -20,6 +20,9 @@ export interface RunningMosquitto {
   stop(): Promise<void>;
   /** SIGKILL: no final save of the persistence file. */
   crash(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a broker that keeps its connections open and stops answering. */
+  pause(): void;
+  resume(): void;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -93,6 +96,8 @@ export async function startMosquitto(configName: string, dir: string, ports?: Ma
     },
     output: () => text,
     stop,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     crash: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
