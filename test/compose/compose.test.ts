@@ -103,6 +103,9 @@ if (binary === null && !ci) {
     const resolved = yaml.load(r.out.split('\n').filter((l) => !/^(WARNING|warning)/.test(l)).join('\n')) as { services: Record<string, Service> };
     expect(Object.keys(resolved.services).sort()).toEqual(['bridge', 'core-1', 'core-2', 'kafka', 'mariadb', 'mosquitto', 'node-red']);
     expect(resolved.services['core-1'].environment?.DATABASE_URL).toBe(`mysql://banco:${envExample().get('MARIADB_PASSWORD')}@mariadb:3306/banco`);
+    // The bcrypt hash's `$` signs reach Node-RED as they are (single quotes in the env file); `config` prints them as `$$`.
+    const hash = envExample().get('BANCO_NODE_RED_ADMIN_PASSWORD_HASH')!.replace(/^'|'$/g, '');
+    expect(resolved.services['node-red'].environment?.BANCO_NODE_RED_ADMIN_PASSWORD_HASH.replace(/\$\$/g, '$')).toBe(hash);
   });
 
   it('refuses it, naming the setting, when a secret is missing from the env file', () => {
