@@ -174,7 +174,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
     };
     const crashAfterCommit = config.faults.has('crash-after-commit');
     const ledger = createLedger(store, config, clock, (results) => {
-      if (crashAfterCommit) crashNow();
+      if (crashAfterCommit) return crashNow(); // nothing else may run: the relay must not publish first
       metrics.countCommitted(results);
       bus?.relay.wake();
     });
