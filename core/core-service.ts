@@ -156,6 +156,24 @@ async function stopEventBus(bus: EventBus, flushMs: number, log: Logger): Promis
   await bus.publisher.close();
 }
 
+/**
+ * Connects the scrape-time gauges and /health to the running core: one backlog probe for both
+ * (bounded and reused, core/metrics/backlog-probe.ts). Returns the health report function.
+ */
+function observe(metrics: CoreMetrics, core: { store: Store; server: CoreServer; bus: EventBus | null; stopping: () => boolean; readyBacklogMax?: number }): () => Promise<HealthReport> {
+  const probe = new BacklogProbe(() => core.store.outboxBacklog());
+  const { bus } = core;
+  const brokerConnected = (): boolean | null => (bus ? bus.publisher.connected : null);
+  metrics.attach({
+    backlog: () => probe.read(),
+    connections: () => core.server.connectionStats().clientes_conectados,
+    brokerConnected,
+    relayLeader: () => (bus ? bus.leadership.isLeader : null),
+  });
+  const outboxBacklogReadyMax = core.readyBacklogMax ?? METRICS_LIMITS.outbox_backlog_ready_max;
+  return () => checkHealth({ backlog: () => probe.read(), brokerConnected, ageSeconds: (b) => metrics.ageSeconds(b), stopping: core.stopping, outboxBacklogReadyMax });
+}
+
 export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<CoreService> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'core' });
@@ -181,16 +199,7 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
     const observeRequest = (protocol: 'json' | 'legacy', op: string, seconds: number): void => metrics.observeRequest(protocol, op, seconds);
     const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, legacyRoundAmounts: config.legacyRoundAmounts, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats, observeRequest });
     const port = await server.listen();
-    const probe = new BacklogProbe(() => store.outboxBacklog());
-    const relaying = bus;
-    metrics.attach({
-      backlog: () => probe.read(),
-      connections: () => server.connectionStats().clientes_conectados,
-      brokerConnected: () => (relaying ? relaying.publisher.connected : null),
-      relayLeader: () => (relaying ? relaying.leadership.isLeader : null),
-    });
-    const health = (): Promise<HealthReport> =>
-      checkHealth({ backlog: () => probe.read(), brokerConnected: () => (relaying ? relaying.publisher.connected : null), ageSeconds: (b) => metrics.ageSeconds(b), stopping: () => stopping, outboxBacklogReadyMax: deps.metrics?.outboxBacklogReadyMax ?? METRICS_LIMITS.outbox_backlog_ready_max });
+    const health = observe(metrics, { store, server, bus, stopping: () => stopping, readyBacklogMax: deps.metrics?.outboxBacklogReadyMax });
     if (deps.metrics) metricsServer = await startMetricsServer(deps.metrics, { registry: metrics.registry, health }, log.child({ component: 'metrics' }));
     if (bus) await runEventBus(bus);
     const stopMaintenance = startMaintenance(store, config.idempotencyRetentionMs, clock, log);
