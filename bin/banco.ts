@@ -5,8 +5,10 @@
  */
 import { ConfigError } from '../core/errors';
 import { createLogger, entryWriter, levelFromEnv, logFormatFromEnv, type Logger } from '../core/log';
-import { COMPONENTS, startComponents, stopAll, type Component, type Running } from '../hub/start';
+import { COMPONENTS, startComponents, type Component, type Running } from '../hub/start';
 import { reportReady, stopWhenSupervisorGone } from '../hub/child-ready';
+import { HUB_LIMITS, SUPERVISOR_LIMITS } from '../hub/limits';
+import { stopWithin } from '../hub/shutdown';
 import { superviseComponents } from '../hub/supervisor';
 import { runBrokerUserAdd } from '../core/broker';
 import { runMonitor } from '../core/monitor';
@@ -15,8 +17,9 @@ import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
 const USAGE = `usage: banco <command>
   start [${COMPONENTS.join('|')}]   start the whole hub (default: each component its own
                                      supervised process) or one component in this process
-  monitor [--topic F]… [--json] [--no-color]
-                                     print every event on the bus, one line each (Ctrl-C ends)
+  monitor [--all] [--topic F]… [--json] [--no-color]
+                                     print each movement on the bus once, one line each;
+                                     --all: every message, labelled with its topic (Ctrl-C ends)
   audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
   broker-user add <name> --role service|reader|customer [--cedula C] [--file F] [--password-stdin]
                                      add or update a user of the embedded broker's users file
@@ -26,13 +29,16 @@ const USAGE = `usage: banco <command>
  * Signals are handled from the first moment: one that arrives while components are still
  * starting stops them as soon as start-up finished (or failed), and the exit code is still 0.
  */
-function handleSignals(log: Logger): { started: (running: Running[]) => void } {
+function handleSignals(log: Logger, deadlineMs: number): { started: (running: Running[]) => void } {
   let running: Running[] | null = null;
   let requested: string | null = null;
   const stop = (): void => {
     log.info('shutdown.requested', { signal: requested });
-    stopAll(running ?? [], log).then(
-      () => process.exit(0),
+    // Bounded, so a container's stop timeout (docker: 10 s, then SIGKILL) is met on our own terms:
+    // one component by HUB_LIMITS.shutdown_deadline_ms; the supervisor enforces its own total
+    // (SIGKILLing late children), and this deadline is only its backstop.
+    stopWithin(running ?? [], log, deadlineMs).then(
+      (outcome) => process.exit(outcome.finished ? 0 : 1),
       () => process.exit(1),
     );
   };
@@ -59,7 +65,7 @@ async function main(argv: string[]): Promise<number | null> {
       const component = (rest[0] ?? 'all') as Component;
       const format = logFormatFromEnv(process.env.BANCO_LOG_FORMAT, process.stderr.isTTY === true);
       const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL), format, component: component === 'all' ? 'supervisor' : component });
-      const signals = handleSignals(log);
+      const signals = handleSignals(log, component === 'all' ? SUPERVISOR_LIMITS.stop_total_ms_max + 500 : HUB_LIMITS.shutdown_deadline_ms);
       if (component !== 'all') {
         signals.started(await startComponents(component, process.env, log));
         reportReady(component);

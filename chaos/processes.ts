@@ -36,7 +36,7 @@ export interface Proceso {
 /** Spawns `banco <args>` and resolves once stderr shows `readyEvent` (a structured log event). */
 export function spawnBanco(args: string[], env: Record<string, string>, readyEvent: string): Promise<Proceso> {
   const proc = spawn(process.execPath, [bancoCli(), ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', BANCO_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';

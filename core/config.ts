@@ -62,6 +62,8 @@ export interface CoreConfig {
   faults: ReadonlySet<Fault>;
   /** null when BANCO_RELAY=off: movements still enter the outbox, nothing publishes them here. */
   eventBus: EventBusConfig | null;
+  /** This core process among others on one database: BANCO_INSTANCE_ID or derived (labels its metrics). */
+  instanceId: string;
 }
 
 export const FAULTS = ['crash-after-commit', 'crash-after-publish'] as const;
@@ -232,5 +234,6 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
     idempotencyRetentionMs: parseInteger(env, 'BANCO_IDEMPOTENCY_RETENTION_MS', 7 * 24 * 3600 * 1000, 60_000, 10 * 365 * 24 * 3600 * 1000),
     faults: parseFaults(env),
     eventBus: parseBoolean(env, 'BANCO_RELAY', true) ? loadEventBusConfig(env) : null,
+    instanceId: instanceIdOf(env),
   });
 }

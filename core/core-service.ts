@@ -11,12 +11,14 @@ import { Ledger } from './ledger/ledger';
 import { safeUrl, type Logger } from './log';
 import type { Estadisticas } from './protocol/context';
 import { CoreServer } from './protocol/server';
+import { BacklogProbe, checkHealth, CoreMetrics, meteredPublisher, METRICS_LIMITS, startMetricsServer, type HealthReport, type MetricsConfig, type MetricsServer } from './metrics';
 import { MqttPublisher } from './outbox/mqtt-publisher';
 import { LeaderLease } from './outbox/leader-lease';
 import { OutboxRelay } from './outbox/relay';
 import { openMysqlStore } from './store/mysql-store';
 import { openSqliteStore } from './store/sqlite-store';
 import { startMaintenance } from './store/maintenance';
+import type { Resultado } from './ledger/types';
 import type { Store } from './store/store';
 
 export interface CoreService {
@@ -25,6 +27,12 @@ export interface CoreService {
   readonly store: Store;
   readonly server: CoreServer;
   readonly relay: OutboxRelay | null;
+  /** This process's Prometheus registry and figures (docs/metrics.md). */
+  readonly metrics: CoreMetrics;
+  /** The health and metrics listener's port; null when none was asked for. */
+  readonly metricsPort: number | null;
+  /** The /health report now. */
+  health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +40,8 @@ export interface CoreDeps {
   log: Logger;
   clock?: Clock;
   onEstadisticas?: (stats: Estadisticas) => void;
+  /** The health and metrics listener (core/metrics/config.ts); absent or null: none (tests). */
+  metrics?: MetricsConfig | null;
 }
 
 /** Opens and migrates the configured database, or fails with one line saying what to fix. */
@@ -54,7 +64,7 @@ export async function openStore(database: DatabaseConfig, config: Pick<CoreConfi
   }
 }
 
-export function createLedger(store: Store, config: CoreConfig, clock: Clock = systemClock, onCommitted?: () => void): Ledger {
+export function createLedger(store: Store, config: CoreConfig, clock: Clock = systemClock, onCommitted?: (results: readonly Resultado[]) => void): Ledger {
   const l = config.limits;
   return new Ledger(store, clock, {
     amountCentsMax: l.amount_cents_max,
@@ -77,8 +87,11 @@ function crashNow(): void {
   process.kill(process.pid, 'SIGKILL');
 }
 
-/** How long shutdown keeps publishing pending outbox rows before leaving them for the next start. */
-const OUTBOX_FLUSH_MS = 5000;
+/**
+ * How long shutdown keeps publishing pending outbox rows before leaving them for the next start
+ * (they stay in the outbox: nothing is lost). Part of the shutdown budget (hub/limits.ts).
+ */
+const OUTBOX_FLUSH_MS = 2000;
 const PUBLISH_TIMEOUT_MS = 10_000;
 
 interface EventBus {
@@ -87,7 +100,7 @@ interface EventBus {
   leadership: LeaderLease;
 }
 
-async function startEventBus(store: Store, config: CoreConfig, clock: Clock, log: Logger): Promise<EventBus | null> {
+async function startEventBus(store: Store, config: CoreConfig, clock: Clock, log: Logger, metrics: CoreMetrics): Promise<EventBus | null> {
   const bus = config.eventBus;
   if (bus === null) return null;
   const publisher = new MqttPublisher({ instanceId: bus.instanceId, url: bus.url, username: bus.username, password: bus.password, topicPrefix: bus.topicPrefix, connectTimeoutMs: 5000, reconnectMs: 1000 }, log.child({ component: 'mqtt' }));
@@ -96,7 +109,7 @@ async function startEventBus(store: Store, config: CoreConfig, clock: Clock, log
   const leadership = new LeaderLease(store, { instance: bus.instanceId, leaseMs: bus.relayLeaderLeaseMs, heartbeatMs: bus.relayHeartbeatMs }, log.child({ component: 'relay' }));
   const relay = new OutboxRelay(
     store,
-    publisher,
+    meteredPublisher(publisher, (qos, seconds) => metrics.observePublish(qos, seconds)),
     {
       // Stable across restarts and bounded: a restarted instance takes back its own claims.
       owner: bus.instanceId,
@@ -122,29 +135,72 @@ async function runEventBus(bus: EventBus): Promise<void> {
   bus.relay.start();
 }
 
-async function stopEventBus(bus: EventBus, flushMs: number): Promise<void> {
-  await bus.relay.stop(flushMs);
+/** After the flush, how long the relay's rounds in flight may still wait for the broker's acks at shutdown. */
+const RELAY_ROUNDS_WAIT_MS = 500;
+
+const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> => Promise.race([promise.then(() => true), delay(ms).then(() => false)]);
+
+/**
+ * Bounded (hub/limits.ts `shutdown_deadline_ms`): a broker that stopped answering (frozen, network
+ * gone with the socket open) would hold the rounds in flight for the publish timeout (10 s); it is
+ * cut off instead. Their rows stay unsent in the outbox and go out after the next start.
+ */
+async function stopEventBus(bus: EventBus, flushMs: number, log: Logger): Promise<void> {
+  const stopped = bus.relay.stop(flushMs);
+  if (!(await settlesWithin(stopped, flushMs + RELAY_ROUNDS_WAIT_MS))) {
+    log.warn('relay.broker_not_answering_at_shutdown', { waitedMs: flushMs + RELAY_ROUNDS_WAIT_MS });
+    await bus.publisher.close(true);
+    await settlesWithin(stopped, RELAY_ROUNDS_WAIT_MS);
+  }
   await bus.leadership.stop();
   await bus.publisher.close();
+}
+
+/**
+ * Connects the scrape-time gauges and /health to the running core: one backlog probe for both
+ * (bounded and reused, core/metrics/backlog-probe.ts). Returns the health report function.
+ */
+function observe(metrics: CoreMetrics, core: { store: Store; server: CoreServer; bus: EventBus | null; stopping: () => boolean; readyBacklogMax?: number }): () => Promise<HealthReport> {
+  const probe = new BacklogProbe(() => core.store.outboxBacklog());
+  const { bus } = core;
+  const brokerConnected = (): boolean | null => (bus ? bus.publisher.connected : null);
+  metrics.attach({
+    backlog: () => probe.read(),
+    connections: () => core.server.connectionStats().clientes_conectados,
+    brokerConnected,
+    relayLeader: () => (bus ? bus.leadership.isLeader : null),
+  });
+  const outboxBacklogReadyMax = core.readyBacklogMax ?? METRICS_LIMITS.outbox_backlog_ready_max;
+  return () => checkHealth({ backlog: () => probe.read(), brokerConnected, ageSeconds: (b) => metrics.ageSeconds(b), stopping: core.stopping, outboxBacklogReadyMax });
 }
 
 export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<CoreService> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'core' });
   const store = await openStore(config.database, config);
+  const metrics = new CoreMetrics({ instance: config.instanceId, clock, processMetrics: deps.metrics != null });
+  let metricsServer: MetricsServer | null = null;
+  let stopping = false;
   let bus: Awaited<ReturnType<typeof startEventBus>> = null;
   let statsTimer: NodeJS.Timeout | null = null;
   try {
     if (config.seedDemo && (await store.seedIfEmpty(await demoAccounts(), formatLegacyTimestamp(clock.now())))) log.info('demo.seeded', { accounts: 6 });
-    bus = await startEventBus(store, config, clock, log);
+    bus = await startEventBus(store, config, clock, log, metrics);
     const publishStats = (stats: Estadisticas): void => {
       bus?.publisher.publishStats(stats, randomUUID(), clock.now().toISOString());
       deps.onEstadisticas?.(stats);
     };
     const crashAfterCommit = config.faults.has('crash-after-commit');
-    const ledger = createLedger(store, config, clock, () => (crashAfterCommit ? crashNow() : bus?.relay.wake()));
-    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, legacyRoundAmounts: config.legacyRoundAmounts, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats });
+    const ledger = createLedger(store, config, clock, (results) => {
+      if (crashAfterCommit) return crashNow(); // nothing else may run: the relay must not publish first
+      metrics.countCommitted(results);
+      bus?.relay.wake();
+    });
+    const observeRequest = (protocol: 'json' | 'legacy', op: string, seconds: number): void => metrics.observeRequest(protocol, op, seconds);
+    const server = new CoreServer(ledger, { host: config.host, port: config.corePort, legacyText: config.legacyText, legacyRoundAmounts: config.legacyRoundAmounts, coreToken: config.coreToken, limits: config.limits, log, onEstadisticas: publishStats, observeRequest });
     const port = await server.listen();
+    const health = observe(metrics, { store, server, bus, stopping: () => stopping, readyBacklogMax: deps.metrics?.outboxBacklogReadyMax });
+    if (deps.metrics) metricsServer = await startMetricsServer(deps.metrics, { registry: metrics.registry, health }, log.child({ component: 'metrics' }));
     if (bus) await runEventBus(bus);
     const stopMaintenance = startMaintenance(store, config.idempotencyRetentionMs, clock, log);
     if (bus && config.eventBus!.statsIntervalMs > 0) {
@@ -159,19 +215,26 @@ export async function startCore(config: CoreConfig, deps: CoreDeps): Promise<Cor
       store,
       server,
       relay: running?.relay ?? null,
+      metrics,
+      metricsPort: metricsServer?.port ?? null,
+      health,
       async stop() {
+        // /health turns 503 at once, so a load balancer stops sending work while we drain.
+        stopping = true;
         stopMaintenance();
         if (statsTimer) clearInterval(statsTimer);
         await server.close();
         await Promise.race([ledger.idle(), delay(config.limits.shutdown_grace_ms)]);
-        if (running) await stopEventBus(running, OUTBOX_FLUSH_MS);
+        if (running) await stopEventBus(running, OUTBOX_FLUSH_MS, log);
+        await metricsServer?.close();
         await store.close();
         log.info('core.stopped', {});
       },
     };
   } catch (err) {
     if (statsTimer) clearInterval(statsTimer);
-    if (bus) await stopEventBus(bus, 0).catch(() => undefined);
+    await metricsServer?.close();
+    if (bus) await stopEventBus(bus, 0, log).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

@@ -107,8 +107,12 @@ export const LIMITS = {
    * peer gets to close its side before the socket is destroyed: no half-open socket lingers.
    */
   close_linger_ms: 2000,
-  /** Grace period for in-flight requests at shutdown before connections are cut. */
-  shutdown_grace_ms: 10_000,
+  /**
+   * Grace period for in-flight requests at shutdown before connections are cut; the rest of the
+   * core's stop (outbox flush 2 s) and of the hub's must fit docker's 10 s stop timeout
+   * (hub/limits.ts `shutdown_deadline_ms`).
+   */
+  shutdown_grace_ms: 3000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

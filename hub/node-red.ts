@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { ConfigError } from '../core/errors';
-import type { Logger } from '../core/log';
+import { silentLogger, type Logger } from '../core/log';
 import { listenOrExplain } from '../core/protocol/listen';
 import type { NodeRedConfig } from './config';
 import { installDefaultTabs, loadDefaultTabs } from './default-flows';
@@ -81,13 +81,17 @@ function requireNodeRed(): NodeRedRuntime {
   }
 }
 
-export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<EmbeddedNodeRed> {
-  // A stopped Node-RED runtime cannot start again in the same process: require it once per start.
-  const RED = requireNodeRed();
-  const flowFile = prepareUserDir(config, log);
-  const app = express();
-  const server = http.createServer(app);
-  const settings: Record<string, unknown> = {
+/**
+ * Node-RED's telemetry (@node-red/runtime/lib/telemetry, Node-RED ≥ 4.1): off, and the editor
+ * neither asks about it on first open (it asks only while the setting is undefined) nor shows
+ * update notifications. The runtime then never calls telemetry.nodered.org. An admin who opts
+ * in from the editor's User Settings overrides this explicitly (stored in the user dir).
+ */
+export const NODE_RED_TELEMETRY = Object.freeze({ enabled: false, updateNotification: false });
+
+/** The embedded runtime's settings (settings.js is not read when embedded). */
+export function nodeRedSettings(config: NodeRedConfig, flowFile: string, log: Logger = silentLogger): Record<string, unknown> {
+  return {
     userDir: config.userDir,
     flowFile,
     nodesDir: [PACKAGE_ROOT],
@@ -102,8 +106,17 @@ export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<
     logging: nodeRedLogging(config.logLevel, log),
     editorTheme: { projects: { enabled: false }, tours: false },
     functionExternalModules: false,
+    telemetry: { ...NODE_RED_TELEMETRY },
   };
-  RED.init(server, settings);
+}
+
+export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<EmbeddedNodeRed> {
+  // A stopped Node-RED runtime cannot start again in the same process: require it once per start.
+  const RED = requireNodeRed();
+  const flowFile = prepareUserDir(config, log);
+  const app = express();
+  const server = http.createServer(app);
+  RED.init(server, nodeRedSettings(config, flowFile, log));
   app.use('/', RED.httpAdmin);
   app.use('/api', RED.httpNode);
   await listenOrExplain(server, config.host, config.port, 'NODE_RED_PORT', 'Node-RED editor');

@@ -1,7 +1,7 @@
 /**
  * The listener rule (CONTRACT §1, issue 7): whatever NODE_ENV says, a listener bound beyond
  * loopback never serves without authentication — core JSON token, broker users file (anonymous
- * off), editor login. Start-up refuses with one line naming the settings to add, unless
+ * off), editor login, metrics bearer token. Start-up refuses with one line naming the settings to add, unless
  * BANCO_INSECURE_DEV=on says otherwise; then every open listener is a loud warning, at start-up
  * and every few minutes, and `securityWarnings` hands the same text to anything that reports
  * health. The legacy text protocol has no authentication at all (CONTRACT §3): beyond loopback it
@@ -12,6 +12,7 @@ import type { BrokerOptions } from '../core/broker';
 import { isLoopback, type CoreConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
+import type { MetricsConfig } from '../core/metrics';
 import type { NodeRedConfig } from './config';
 import type { BridgeConfig } from '../bridge/config';
 import { HUB_LIMITS } from './limits';
@@ -23,6 +24,7 @@ export interface SecurityInputs {
   editor?: Pick<NodeRedConfig, 'host' | 'port' | 'adminAuth'>;
   /** Customers log in with cédula + PIN; only its compatibility mode is unauthenticated (bridge/config.ts refuses it beyond loopback unless asked). */
   bridge?: Pick<BridgeConfig, 'host' | 'port' | 'compat'>;
+  metrics?: Pick<MetricsConfig, 'host' | 'port' | 'token'>;
   insecureDev: boolean;
 }
 
@@ -44,7 +46,7 @@ function brokerListeners(b: NonNullable<SecurityInputs['broker']>): string {
 
 export function openListeners(parts: SecurityInputs): OpenListener[] {
   const open: OpenListener[] = [];
-  const { core, broker, editor } = parts;
+  const { core, broker, editor, metrics } = parts;
   if (core && !isLoopback(core.host) && core.coreToken === null) open.push({ listener: 'core JSON lines', address: address(core.host, core.corePort), add: 'BANCO_CORE_TOKEN' });
   if (broker && !isLoopback(broker.host)) {
     const at = { listener: brokerListeners(broker), address: address(broker.host, broker.tcpPort) };
@@ -52,6 +54,7 @@ export function openListeners(parts: SecurityInputs): OpenListener[] {
     else if (broker.allowAnonymous) open.push({ ...at, add: 'BANCO_MQTT_ALLOW_ANONYMOUS=off' });
   }
   if (editor && !isLoopback(editor.host) && editor.adminAuth === null) open.push({ listener: 'Node-RED editor and admin API', address: address(editor.host, editor.port), add: 'BANCO_NODE_RED_ADMIN_USER and BANCO_NODE_RED_ADMIN_PASSWORD_HASH' });
+  if (metrics && !isLoopback(metrics.host) && metrics.token === null) open.push({ listener: 'health and metrics', address: address(metrics.host, metrics.port), add: 'BANCO_METRICS_TOKEN' });
   return open;
 }
 

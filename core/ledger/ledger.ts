@@ -25,8 +25,8 @@ export interface LedgerOptions {
   pinLockMs: number;
   pinChecksWaitingMax: number;
   batch: BatcherOptions;
-  /** Called after every commit that wrote outbox rows (the relay wakes on it). */
-  onCommitted?: () => void;
+  /** Called with the batch's results after every commit that wrote outbox rows (the relay wakes on it; /metrics counts them). */
+  onCommitted?: (results: readonly Resultado[]) => void;
 }
 
 export type Consulta = { ok: true; cuenta: Cuenta } | Rechazo;
@@ -88,7 +88,7 @@ export class Ledger {
     const results = await this.store.commitBatch(ops, rules);
     this.commits++;
     // Every successful money movement wrote outbox rows (account creation writes none).
-    if (results.some((r) => r.ok && r.tipo !== 'crear')) this.options.onCommitted?.();
+    if (results.some((r) => r.ok && r.tipo !== 'crear')) this.options.onCommitted?.(results);
     return results;
   }
 

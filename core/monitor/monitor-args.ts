@@ -1,7 +1,8 @@
-/** `banco monitor [--topic <filter>]… [--json] [--no-color]`, plus where to connect, from the environment. */
+/** `banco monitor [--topic <filter>]… [--all] [--json] [--no-color]`, plus where to connect, from the environment. */
 import { parseArgs } from 'node:util';
 import { parsePort, type Env } from '../config';
 import { ConfigError } from '../errors';
+import type { Selection } from './select-events';
 
 export interface MonitorSettings {
   url: string;
@@ -9,6 +10,10 @@ export interface MonitorSettings {
   json: boolean;
   noColor: boolean;
   prefix: string;
+  /** Each movement once (default), or every message the filters match (select-events.ts). */
+  selection: Selection;
+  /** Label every line with its topic (--all). */
+  labelTopics: boolean;
   username?: string;
   password?: string;
 }
@@ -17,9 +22,11 @@ export interface MonitorSettings {
 export const MONITOR_FILTERS_MAX = 32;
 
 export const MONITOR_USAGE =
-  'usage: banco monitor [--topic <filter>]... [--json] [--no-color]\n' +
+  'usage: banco monitor [--topic <filter>]... [--all] [--json] [--no-color]\n' +
   '  connects to MQTT_URL (or mqtt://HOST:MQTT_PORT) as BANCO_MQTT_USERNAME/BANCO_MQTT_PASSWORD\n' +
-  '  and prints one line per event under BANCO_TOPIC_PREFIX (default banco/#); Ctrl-C stops.\n';
+  '  and prints each movement once, with alerts and statistics, from BANCO_TOPIC_PREFIX (default banco/#);\n' +
+  '  --all prints every message on every topic, each line labelled with its topic;\n' +
+  '  --topic prints every message its filters match. Ctrl-C stops.\n';
 
 function brokerUrl(env: Env): string {
   if (env.MQTT_URL) return env.MQTT_URL;
@@ -30,7 +37,7 @@ function brokerUrl(env: Env): string {
 export function parseMonitorArgs(args: string[], env: Env): MonitorSettings {
   const { values } = parseArgs({
     args,
-    options: { topic: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { topic: { type: 'string', multiple: true }, all: { type: 'boolean' }, json: { type: 'boolean' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) throw new ConfigError('help');
   const prefix = env.BANCO_TOPIC_PREFIX || 'banco';
@@ -45,6 +52,8 @@ export function parseMonitorArgs(args: string[], env: Env): MonitorSettings {
     json: values.json ?? false,
     noColor: values['no-color'] ?? false,
     prefix,
+    selection: values.all || values.topic !== undefined ? 'everything' : 'movements',
+    labelTopics: values.all ?? false,
     username: env.BANCO_MQTT_USERNAME || undefined,
     password: env.BANCO_MQTT_PASSWORD || undefined,
   };

@@ -1,6 +1,6 @@
 /**
  * `banco monitor`: the live event monitor (CONTRACT §8, the legacy mqtt_subscriber.py).
- * Subscribes, prints one line per event (or one JSON object per line with --json), reconnects by
+ * Subscribes, prints one line per movement (select-events.ts; every message with --all) (or one JSON object per line with --json), reconnects by
  * itself with a status line, and ends cleanly with exit 0 on SIGINT/SIGTERM or the given signal.
  * Lines are dropped (and counted) rather than buffered without end when the output is slow.
  */
@@ -11,6 +11,7 @@ import { safeUrl } from '../log';
 import { paint, shouldColor } from './colors';
 import { formatEvent } from './format-event';
 import { MONITOR_USAGE, parseMonitorArgs, type MonitorSettings } from './monitor-args';
+import { isPrinted } from './select-events';
 
 /** Wait between reconnection attempts. */
 export const RECONNECT_MS = 2000;
@@ -52,8 +53,10 @@ function createPrinter(settings: MonitorSettings, env: Env, out: NodeJS.Writable
   };
   return {
     event(topic, payload, retained) {
+      if (!isPrinted(topic, payload, settings.prefix, settings.selection)) return;
       if (settings.json) return write(JSON.stringify({ topic, payload: jsonPayload(payload), retained }));
-      write(formatEvent(topic, payload, { color, prefix: settings.prefix }) + (retained ? paint(' (retenido)', 'dim', color) : ''));
+      const label = settings.labelTopics ? paint(`[${topic.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')}] `, 'dim', color) : '';
+      write(label + formatEvent(topic, payload, { color, prefix: settings.prefix }) + (retained ? paint(' (retenido)', 'dim', color) : ''));
     },
     status(line) {
       statusOut.write(paint(`# ${line}`, 'dim', color) + '\n');

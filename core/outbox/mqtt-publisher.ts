@@ -166,10 +166,12 @@ export class MqttPublisher implements RelayPublisher {
   /**
    * A clean DISCONNECT (so the broker does not send the last will); if in-flight messages cannot
    * be acknowledged in time (broker gone), the connection is cut: their rows stay unsent.
+   * `cut`: no wait (shutdown found the broker not answering); in-flight publishes fail at once.
    */
-  async close(): Promise<void> {
+  async close(cut = false): Promise<void> {
     const client = this.client;
     if (!client) return;
+    if (cut) return void (await client.endAsync(true));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), CLOSE_WAIT_MS);

@@ -25,6 +25,7 @@ import { isWholeLegacyCommand } from './legacy-framing';
 import { handleLegacyCommand, LEGACY, type LegacyReply } from './legacy-text';
 import { LineBuffer } from './line-buffer';
 import { RateLimiter } from './rate-limiter';
+import { jsonOpLabel, legacyOpLabel, secondsSince } from './request-label';
 
 export const BANNER = 'BIENVENIDO|Sistema Bancario Distribuido v1.0\n';
 
@@ -147,18 +148,24 @@ export class Connection {
     if (!parsed.ok) return this.jsonProtocolError(parsed.response);
     const id = parsed.request.id ?? null;
     if (!this.limiter.tryTake()) return this.jsonProtocolError(errorResponse(id, 'LIMITE_EXCEDIDO', 'Demasiadas solicitudes, intente más tarde'));
+    const startedNs = process.hrtime.bigint();
+    const observe = (): void => this.ctx.observeRequest?.('json', jsonOpLabel(parsed.request.op), secondsSince(startedNs));
     let result: Response | Promise<Response>;
     try {
       result = handleJsonRequest(this.ctx, this.options.coreToken, this.session, parsed.request);
     } catch (err) {
       result = this.failure(id, err);
     }
-    if (!(result instanceof Promise)) return this.answerJson(result);
+    if (!(result instanceof Promise)) {
+      observe();
+      return this.answerJson(result);
+    }
     this.inFlight++;
     result
       .catch((err: unknown) => this.failure(id, err))
       .then((response) => {
         this.inFlight--;
+        observe();
         this.answerJson(response);
         this.schedulePump();
         this.wakeDrained();
@@ -197,6 +204,7 @@ export class Connection {
     const end = newline ? '\n' : '';
     if (!this.limiter.tryTake()) return this.legacyReply({ text: LEGACY.demasiadas }, end);
     this.legacyRunning = true;
+    const startedNs = process.hrtime.bigint();
     handleLegacyCommand(this.ctx, text, { roundAmounts: this.options.legacyRoundAmounts === true })
       .catch((err: unknown): LegacyReply => {
         const code = err instanceof HubError ? err.code : 'INTERNO';
@@ -205,6 +213,7 @@ export class Connection {
       })
       .then((reply) => {
         this.legacyRunning = false;
+        this.ctx.observeRequest?.('legacy', legacyOpLabel(text), secondsSince(startedNs));
         this.legacyReply(reply, end);
         this.schedulePump();
         this.wakeDrained();

@@ -11,4 +11,6 @@ export interface ProtocolContext {
   ledger: Ledger;
   /** Connection statistics of this process plus the committed transaction count; also published. */
   estadisticas(): Promise<Estadisticas>;
+  /** Time of one answered request, for /metrics (core/metrics/); `op` is a bounded label (request-label.ts). */
+  observeRequest?(protocol: 'json' | 'legacy', op: string, seconds: number): void;
 }

@@ -22,6 +22,8 @@ export interface CoreServerOptions {
   log: Logger;
   /** Called with every statistics snapshot a client asked for (the event bus publishes it). */
   onEstadisticas?: (stats: Estadisticas) => void;
+  /** Time of every answered request (core/metrics/). */
+  observeRequest?: ProtocolContext['observeRequest'];
 }
 
 /** How long the transaction count of STATS is reused, and the minimum gap between equal publishes. */
@@ -51,7 +53,7 @@ export class CoreServer {
   private readonly refusals: RefusalLog;
 
   constructor(private readonly ledger: Ledger, private readonly options: CoreServerOptions) {
-    this.ctx = { ledger, estadisticas: () => this.estadisticas() };
+    this.ctx = { ledger, estadisticas: () => this.estadisticas(), observeRequest: options.observeRequest };
     this.refusals = new RefusalLog(options.log);
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.admit(socket));
     this.server.maxConnections = options.limits.connections_max + 16; // room to answer "too many" politely

@@ -27,6 +27,12 @@ export interface OutboxRow {
   payload: string;
 }
 
+/** Unsent outbox rows and when the oldest was committed. */
+export interface OutboxBacklog {
+  rows: number;
+  oldestCreado: string | null;
+}
+
 /** The ledger rules a batch runs inside the store's transaction (core/ledger/apply-batch.ts). */
 export interface BatchRules {
   /** The accounts and refs to read (and lock) before the rules run, sorted: the lock order. */
@@ -91,6 +97,11 @@ export interface OutboxQueue {
    */
   resetOutboxClaims(): Promise<number>;
   countOutboxPending(): Promise<number>;
+  /**
+   * The relay's lag, for /metrics and /health (core/metrics/): unsent rows, and `creado` of the
+   * oldest of them ('YYYY-MM-DD HH:MM:SS', the ledger clock's local time; null when none).
+   */
+  outboxBacklog(): Promise<OutboxBacklog>;
   /** Deletes up to `limit` rows sent before `sentBeforeMs`; returns how many went. */
   pruneOutbox(sentBeforeMs: number, limit: number): Promise<number>;
 }

@@ -45,6 +45,7 @@ const CUSTOMER: Role = {
 const MOSQUITTO_USERS: Record<string, Role> = {
   'banco-relay': SERVICE,
   'banco-nodered': SERVICE,
+  'banco-bridge': SERVICE,
   'banco-monitor': READER,
   [OWN]: CUSTOMER,
 };

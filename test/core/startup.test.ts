@@ -14,7 +14,7 @@ const CLI = path.resolve(__dirname, '../../dist/bin/banco.js');
 
 function runCli(env: Record<string, string>, args = ['start', 'core']): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', DATA_DIR: tempDir(), BANCO_RELAY: 'off', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', DATA_DIR: tempDir(), BANCO_RELAY: 'off', BANCO_METRICS_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d.toString()));
     const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);

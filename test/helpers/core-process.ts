@@ -20,7 +20,7 @@ export async function spawnCore(env: Record<string, string>, args: string[] = ['
   // `start` (all) runs the bridge too: never on its default port 5001 in tests.
   const bridgePort = String(await freePort());
   const proc = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), BRIDGE_PORT: bridgePort, LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', CORE_PORT: String(port), BRIDGE_PORT: bridgePort, LOG_LEVEL: 'info', BANCO_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

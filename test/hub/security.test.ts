@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors';
 import { loadNodeRedConfig } from '../../hub/config';
 import { createLogger } from '../../core/log';
 import { HUB_LIMITS } from '../../hub/limits';
+import { loadMetricsConfig } from '../../core/metrics';
 import { enforceListenerAuth, openListeners, securityWarnings, startSecurityReminder, type SecurityInputs } from '../../hub/security';
 
 const TOKEN = 'a-service-token-of-24chr';
@@ -41,6 +42,14 @@ describe('the listener rule', () => {
     expect(openListeners(parts(env))).toEqual([]);
     expect(() => enforceListenerAuth(parts(env))).not.toThrow();
     expect(openListeners(parts({ ...env, BANCO_MQTT_ALLOW_ANONYMOUS: 'on' }))).toEqual([expect.objectContaining({ add: 'BANCO_MQTT_ALLOW_ANONYMOUS=off' })]);
+  });
+
+  it('beyond loopback, asks the health and metrics listener for BANCO_METRICS_TOKEN, and is satisfied by it', () => {
+    const metrics = loadMetricsConfig({ HOST: '0.0.0.0', BANCO_METRICS_PORT: '9464' })!;
+    expect(openListeners({ metrics, insecureDev: false })).toEqual([{ listener: 'health and metrics', address: '0.0.0.0:9464', add: 'BANCO_METRICS_TOKEN' }]);
+    expect(() => enforceListenerAuth({ metrics, insecureDev: false })).toThrow(/health and metrics on 0\.0\.0\.0:9464 needs BANCO_METRICS_TOKEN/);
+    expect(openListeners({ metrics: loadMetricsConfig({ HOST: '0.0.0.0', BANCO_METRICS_TOKEN: TOKEN })!, insecureDev: false })).toEqual([]);
+    expect(openListeners({ metrics: loadMetricsConfig({ HOST: '0.0.0.0', BANCO_METRICS_HOST: '127.0.0.1' })!, insecureDev: false })).toEqual([]);
   });
 
   it('checks only the parts this process starts', () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { EmbeddedBroker } from '../../core/broker/embedded-broker';
 import { runMonitor } from '../../core/monitor/run-monitor';
+import { startTestCore } from '../helpers/core';
 import { connect, endAll, publish, serviceLogin, startBroker, tempDir, waitFor, writeUsers } from '../broker/helpers';
 
 interface Captured {
@@ -49,7 +50,7 @@ describe('banco monitor', () => {
     const stop = new AbortController();
     const running = runMonitor([], { ...env(), BANCO_MQTT_USERNAME: 'monitor', BANCO_MQTT_PASSWORD: 'monitor-secret' }, out.stream, { signal: stop.signal });
     await waitFor(() => out.lines().some((l) => l.startsWith('# conectado')));
-    await publishAll([['banco/depositos', deposit], ['banco/estadisticas', JSON.stringify({ clientes_conectados: 1, total_transacciones: 2, ips_activas: 1 })]]);
+    await publishAll([['banco/transacciones', deposit], ['banco/estadisticas', JSON.stringify({ clientes_conectados: 1, total_transacciones: 2, ips_activas: 1 })]]);
     await waitFor(() => out.lines().length >= 3);
     expect(out.lines().slice(1)).toEqual(['DEPÓSITO: $150.00 - Cédula: 123 - Nuevo saldo: $1150.00', 'ESTADÍSTICAS: Clientes conectados: 1 - Transacciones: 2 - IPs activas: 1']);
     expect(out.lines()[0]).toBe(`# conectado a mqtt://127.0.0.1:${broker.tcpPort}; escuchando banco/#`);
@@ -124,5 +125,46 @@ describe('banco monitor', () => {
     const err = capture();
     expect(await runMonitor(['--bogus'], {}, capture().stream, { err: err.stream })).toBe(2);
     expect(err.lines().join('\n')).toContain('usage: banco monitor');
+  });
+
+  describe('against a real core relaying its movements', () => {
+    const login = { BANCO_MQTT_USERNAME: 'relay', BANCO_MQTT_PASSWORD: 'relay-secret-1' };
+    const marker = { cedula: '1350509525', nombres: 'Stefano', apellidos: 'Aguilar' };
+
+    async function watchWhileMoving(args: string[], expected: number): Promise<string[]> {
+      const core = await startTestCore({ BANCO_RELAY: 'on', ...env(), ...login, BANCO_STATS_INTERVAL_MS: '0' });
+      const out = capture();
+      const stop = new AbortController();
+      const running = runMonitor(args, { ...env(), ...login }, out.stream, { signal: stop.signal });
+      try {
+        await waitFor(() => out.lines().some((l) => l.startsWith('# conectado')));
+        await new Promise((r) => setTimeout(r, 100)); // the SUBACK
+        await core.ledger.depositar({ cedula: marker.cedula, monto: '150' });
+        await core.ledger.transferir({ origen: marker.cedula, destino: '1720304050', monto: '25.50' });
+        await waitFor(() => out.lines().length >= expected + 1);
+        await new Promise((r) => setTimeout(r, 300)); // nothing more arrives
+        return out.lines().slice(1).filter((l) => !l.includes('(retenido)'));
+      } finally {
+        stop.abort();
+        await running;
+        await core.stop();
+      }
+    }
+
+    it('prints a deposit once and a transfer once by default, though the bus carries each several times', async () => {
+      const lines = await watchWhileMoving([], 2);
+      expect(lines).toEqual(['DEPÓSITO: $150.00 - Cédula: 1350509525 - Nuevo saldo: $5150.00', 'TRANSFERENCIA: $25.50 - De: 1350509525 → A: 1720304050 - Saldo origen: $5124.50 - Saldo destino: $2376.25']);
+    });
+
+    it('with --all prints every message on every topic, each line labelled with its topic', async () => {
+      // Deposit: transacciones, depositos, saldo; transfer: two sides, transferencias, two saldo.
+      const lines = await watchWhileMoving(['--all'], 8);
+      expect(lines).toHaveLength(8);
+      expect(lines.filter((l) => l.startsWith('[banco/transacciones] '))).toHaveLength(3);
+      expect(lines).toContain('[banco/depositos] DEPÓSITO: $150.00 - Cédula: 1350509525 - Nuevo saldo: $5150.00');
+      expect(lines).toContain('[banco/transacciones] DEPÓSITO: $150.00 - Cédula: 1350509525 - Nuevo saldo: $5150.00');
+      expect(lines.filter((l) => l.startsWith('[banco/saldo/'))).toHaveLength(3);
+      expect(lines.filter((l) => l.startsWith('[banco/transferencias] TRANSFERENCIA: $25.50'))).toHaveLength(1);
+    });
   });
 });

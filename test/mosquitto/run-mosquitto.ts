@@ -20,6 +20,9 @@ export interface RunningMosquitto {
   stop(): Promise<void>;
   /** SIGKILL: no final save of the persistence file. */
   crash(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a broker that keeps its connections open and stops answering. */
+  pause(): void;
+  resume(): void;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -44,8 +47,15 @@ async function waitReady(ports: number[], child: ChildProcess, output: () => str
   }
 }
 
-export async function rewriteConfig(configName: string, dir: string, ports?: Map<number, number>): Promise<{ file: string; ports: Map<number, number> }> {
-  const text = readFileSync(path.join(CONFIG_DIR, configName), 'utf8');
+/** More shipped files appended to the config (e.g. a bridge), and literal replacements in them. */
+export interface ConfigExtras {
+  append?: string[];
+  replace?: Array<[string, string]>;
+}
+
+export async function rewriteConfig(configName: string, dir: string, ports?: Map<number, number>, extras: ConfigExtras = {}): Promise<{ file: string; ports: Map<number, number> }> {
+  let text = [configName, ...(extras.append ?? [])].map((name) => readFileSync(path.join(CONFIG_DIR, name), 'utf8')).join('\n');
+  for (const [from, to] of extras.replace ?? []) text = text.replaceAll(from, to);
   const mapped = ports ?? new Map<number, number>();
   const lines: string[] = [];
   for (const line of text.split('\n')) {
@@ -65,8 +75,8 @@ export async function rewriteConfig(configName: string, dir: string, ports?: Map
   return { file, ports: mapped };
 }
 
-export async function startMosquitto(configName: string, dir: string, ports?: Map<number, number>): Promise<RunningMosquitto> {
-  const config = await rewriteConfig(configName, dir, ports);
+export async function startMosquitto(configName: string, dir: string, ports?: Map<number, number>, extras?: ConfigExtras): Promise<RunningMosquitto> {
+  const config = await rewriteConfig(configName, dir, ports, extras);
   const child = spawn('mosquitto', ['-c', config.file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const keep = (chunk: Buffer): void => {
@@ -93,6 +103,8 @@ export async function startMosquitto(configName: string, dir: string, ports?: Ma
     },
     output: () => text,
     stop,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     crash: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

@@ -36,6 +36,9 @@ export async function beyondLoopbackEnv(extra: Record<string, string> = {}): Pro
     MQTT_WS_PORT: String(await freePort()),
     NODE_RED_PORT: String(await freePort()),
     BRIDGE_PORT: String(await freePort()),
+    // The health and metrics listener, beyond loopback too: its token (test/hub/security.test.ts covers its refusal).
+    BANCO_METRICS_PORT: '0',
+    BANCO_METRICS_TOKEN: TOKEN,
     ...extra,
   };
 }

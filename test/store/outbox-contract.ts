@@ -89,5 +89,17 @@ export function outboxContract(name: string, factory: StoreFactory): void {
       expect(await store.pruneOutbox(now + 1, 10)).toBe(0);
       expect(await store.countOutboxPending()).toBe(1);
     });
+
+    it('measures the backlog as the unsent rows and the commit time of the oldest, and none once all are sent', async () => {
+      expect(await store.outboxBacklog()).toEqual({ rows: 0, oldestCreado: null });
+      ok(await ledger.depositar({ cedula: A, monto: '1' }));
+      // The contract ledger's clock stands at 2026-01-15T10:30:00 local time (contract-fixture.ts).
+      expect(await store.outboxBacklog()).toEqual({ rows: 3, oldestCreado: '2026-01-15 10:30:00' });
+      const rows = await store.claimOutbox('uno', 10, 60_000, Date.now());
+      await store.markOutboxSent([rows[0].seq], Date.now());
+      expect(await store.outboxBacklog()).toEqual({ rows: 2, oldestCreado: '2026-01-15 10:30:00' });
+      await store.markOutboxSent(rows.slice(1).map((r) => r.seq), Date.now());
+      expect(await store.outboxBacklog()).toEqual({ rows: 0, oldestCreado: null });
+    });
   });
 }

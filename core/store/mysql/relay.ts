@@ -3,6 +3,7 @@ import type { OutboxQueue, RelayLease } from '../store';
 import type { MysqlDb } from './connection';
 import { claimRows } from './outbox/claim-rows';
 import { markRowsSent } from './outbox/mark-rows-sent';
+import { measureBacklog } from './outbox/measure-backlog';
 import { countPending, pruneSentRows } from './outbox/prune-sent-rows';
 import { releaseRows, resetClaims } from './outbox/release-rows';
 
@@ -13,6 +14,7 @@ export function mysqlOutbox(db: MysqlDb): OutboxQueue {
     releaseOutbox: (owner, seqs) => releaseRows(db, owner, seqs),
     resetOutboxClaims: () => resetClaims(db),
     countOutboxPending: () => countPending(db),
+    outboxBacklog: () => measureBacklog(db),
     pruneOutbox: (sentBeforeMs, limit) => pruneSentRows(db, sentBeforeMs, limit),
   };
 }

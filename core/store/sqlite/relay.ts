@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { OutboxQueue, RelayLease } from '../store';
 import { claimRows } from './outbox/claim-rows';
 import { markRowsSent } from './outbox/mark-rows-sent';
+import { measureBacklog } from './outbox/measure-backlog';
 import { countPending, pruneSentRows } from './outbox/prune-sent-rows';
 import { releaseRows, resetClaims } from './outbox/release-rows';
 
@@ -18,6 +19,7 @@ export function sqliteOutbox(db: Database.Database): OutboxQueue {
     releaseOutbox: releaseRows(db),
     resetOutboxClaims: resetClaims(db),
     countOutboxPending: countPending(db),
+    outboxBacklog: measureBacklog(db),
     pruneOutbox: pruneSentRows(db),
   };
 }
