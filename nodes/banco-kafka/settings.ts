@@ -37,8 +37,18 @@ export type KafkaSettingsResult =
 
 const BROKER = /^[A-Za-z0-9._\-\[\]:]+:(\d{1,5})$/;
 
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** Node-RED leaves `${NAME}` as literal text when NAME is unset: that means "not set" here. */
 function trimmed(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return text === '' || ENV_REFERENCE.test(text) ? undefined : text;
+}
+
+/** The variable an unset `${NAME}` setting refers to, to name it in the idle status. */
+function unsetEnvName(value: unknown): string | undefined {
+  return typeof value === 'string' ? ENV_REFERENCE.exec(value.trim())?.[1] : undefined;
 }
 
 function flag(value: unknown, fallback: boolean): boolean {
@@ -72,7 +82,8 @@ function readTls(def: KafkaDef, creds: KafkaCredentials): tls.ConnectionOptions 
       return `cannot read the TLS ${field} file ${file}: ${(err as Error).message}`;
     }
   }
-  if (creds.passphrase) options.passphrase = creds.passphrase;
+  const passphrase = trimmed(creds.passphrase);
+  if (passphrase) options.passphrase = passphrase;
   return options;
 }
 
@@ -81,13 +92,14 @@ function readSasl(def: KafkaDef, creds: KafkaCredentials): SASLOptions | string 
   if (!SASL_MECHANISMS.includes(mechanism)) return `unknown SASL mechanism "${mechanism}" (use ${SASL_MECHANISMS.join(', ')})`;
   if (mechanism === 'none') return undefined;
   const username = trimmed(creds.username);
-  if (!username || !creds.password) return `SASL ${mechanism} needs a username and a password`;
-  return { mechanism, username, password: creds.password };
+  const password = trimmed(creds.password);
+  if (!username || !password) return `SASL ${mechanism} needs a username and a password`;
+  return { mechanism, username, password };
 }
 
 export function readKafkaSettings(def: KafkaDef, creds: KafkaCredentials = {}): KafkaSettingsResult {
   const brokersText = trimmed(def.brokers);
-  if (!brokersText) return { kind: 'idle', reason: BROKERS_ENV_VAR };
+  if (!brokersText) return { kind: 'idle', reason: unsetEnvName(def.brokers) ?? BROKERS_ENV_VAR };
   const brokers = parseBrokers(brokersText);
   if (typeof brokers === 'string') return { kind: 'invalid', message: `brokers: ${brokers}` };
   const tlsOptions = readTls(def, creds);

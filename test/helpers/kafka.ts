@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 
 interface ScriptStart { brokers: string; port: number; pid: number; dir: string; reused: boolean }
 interface KafkaScript {
@@ -80,6 +80,20 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
+/** A just auto-created topic may not be served yet ("does not host this topic-partition"): retry. */
+async function subscribeWhenTopicExists(consumer: Consumer, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return;
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
 /** Reads `topic` from the start until `enough(records)` or the timeout; resolves what it read. */
 export async function consumeUntil(brokers: string[], topic: string, enough: (records: ConsumedRecord[]) => boolean, timeoutMs = 30_000): Promise<ConsumedRecord[]> {
   const kafka = new Kafka({ brokers, clientId: 'banco-test-consumer', logLevel: logLevel.NOTHING });
@@ -90,7 +104,7 @@ export async function consumeUntil(brokers: string[], topic: string, enough: (re
   const timer = setTimeout(finish, timeoutMs);
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await subscribeWhenTopicExists(consumer, topic, timeoutMs);
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         records.push({ partition, offset: message.offset, key: message.key?.toString('utf8'), value: message.value?.toString('utf8') ?? '', headers: headersOf(message.headers) });
