@@ -16,17 +16,7 @@ import { loadCoreConfig } from '../core/config';
 import { startCore } from '../core/core-service';
 import { silentLogger } from '../core/log';
 import { percentile, round2, type Figure } from './figure';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './ports';
 
 interface BrokerHandle {
   url: string;

@@ -4,10 +4,11 @@
  * issued by a tight driver loop at the same concurrency, one transaction per operation, no
  * protocol, no batching. One JSON line per figure:
  *   {"name","value","unit","baseline","ratio","params"}
- * Flags: --quick, --suite core,legacy,relay,audit, --backend sqlite|mysql|all,
+ * Flags: --quick, --suite core,legacy,relay,audit,flow, --backend sqlite|mysql|all,
  * --clients 1,16,64, --ops deposit,transfer. Suite `legacy`: the old clients' framing against
  * JSON lines, and one client's latency beside a flood (bench/legacy.ts). Suite `relay`: commit → subscriber latency
- * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts); suite
+ * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts); suite `flow`: banco-events →
+ * banco-audit in Node-RED, acknowledgement held until durable vs on arrival (bench/flow-audit.ts); suite
  * `kafka`: the Kafka export, batched against one message per send (bench/kafka-export.ts; a real
  * Kafka from KAFKA_BENCH_BROKERS or started for the run by scripts/kafka/kafka.js).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
@@ -27,6 +28,7 @@ import { accounts, load, mysqlUrl, seed } from './harness';
 import type { LoadResult } from './load-worker';
 import { benchRelayLatency } from './relay-latency';
 import { benchAudit } from './audit-throughput';
+import { benchFlowAudit } from './flow-audit';
 import { benchLegacy } from './legacy';
 import { benchKafka } from './kafka-export';
 
@@ -35,7 +37,7 @@ type OpKind = 'deposit' | 'transfer';
 
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'legacy', 'relay', 'audit', 'kafka'] as const;
+const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'kafka'] as const;
 type Suite = (typeof SUITES)[number];
 
 function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; ops: OpKind[]; suites: Suite[] } {
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
   if (opts.suites.includes('legacy')) await benchLegacy({ quick: opts.quick, backends: opts.backends, clients: opts.legacyClients, ops: opts.ops }, emit);
   if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
   if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
+  if (opts.suites.includes('flow')) for (const f of await benchFlowAudit(opts.quick)) emit(f);
   if (opts.suites.includes('kafka')) emit(await benchKafka({ quick: opts.quick }));
 }
 

@@ -1,5 +1,7 @@
 /** Settings of the hub's own parts (embedded Node-RED); see README "Settings". */
+import os from 'node:os';
 import path from 'node:path';
+import { deriveInstanceId } from '../core/outbox/instance-id';
 import { parsePort, type Env } from '../core/config';
 import { ConfigError } from '../core/errors';
 
@@ -12,6 +14,13 @@ export interface NodeRedConfig {
   adminAuth: { type: 'credentials'; users: Array<{ username: string; password: string; permissions: '*' }> } | null;
   production: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /**
+   * The default flows' MQTT client id (`${BANCO_FLOWS_CLIENT_ID}` in flows/hub.json): fixed per
+   * instance, so its persistent session survives restarts, and unique per instance, so two
+   * Node-REDs never kick each other off the broker. BANCO_FLOWS_CLIENT_ID, else derived from the
+   * host name, DATA_DIR and NODE_RED_PORT.
+   */
+  flowsClientId: string;
 }
 
 /** Only for dev mode, where the flows hold no real secret; production must set its own. */
@@ -37,5 +46,17 @@ export function loadNodeRedConfig(env: Env): NodeRedConfig {
     adminAuth: user && hash ? { type: 'credentials' as const, users: [{ username: user, password: hash, permissions: '*' as const }] } : null,
     production,
     logLevel: level as NodeRedConfig['logLevel'],
+    flowsClientId: flowsClientIdOf(env, dataDir),
   });
+}
+
+const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+function flowsClientIdOf(env: Env, dataDir: string): string {
+  const explicit = env.BANCO_FLOWS_CLIENT_ID;
+  if (explicit) {
+    if (!CLIENT_ID_PATTERN.test(explicit)) throw new ConfigError(`BANCO_FLOWS_CLIENT_ID=${explicit} must be 1–64 letters, digits, '.', '_' or '-'.`);
+    return explicit;
+  }
+  return `banco-flows-${deriveInstanceId({ hostname: os.hostname(), corePort: env.NODE_RED_PORT || '1880', dataDir, database: 'node-red' })}`;
 }

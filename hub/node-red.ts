@@ -3,7 +3,6 @@
  * nodes and plugins loaded from the package itself (`nodesDir`), the hub's default flows from
  * flows/ copied into the user directory on first start (then edited there by users).
  */
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { listenOrExplain } from '../core/protocol/listen';
 import type { NodeRedConfig } from './config';
+import { installDefaultTabs, loadDefaultTabs } from './default-flows';
 
 /** Node-RED's own types are not published; this is the part of its API the hub uses. */
 interface NodeRedRuntime {
@@ -32,7 +32,7 @@ function packageRoot(): string {
 }
 
 export const PACKAGE_ROOT = packageRoot();
-export const DEFAULT_FLOWS = path.join(PACKAGE_ROOT, 'flows', 'hub.json');
+export const DEFAULT_FLOWS_DIR = path.join(PACKAGE_ROOT, 'flows');
 
 /** How long start-up waits for the flows to run (a flow waiting for missing node types never does). */
 const FLOWS_START_WAIT_MS = 15_000;
@@ -42,36 +42,19 @@ export interface EmbeddedNodeRed {
   stop(): Promise<void>;
 }
 
-/** The default flows' broker config node, and the credentials it is given on first start. */
-const HUB_BROKER_NODE_ID = 'f1a00000000000b1';
-const HUB_BROKER_CREDENTIALS = { username: '${BANCO_MQTT_USERNAME}', password: '${BANCO_MQTT_PASSWORD}' };
-
 /**
- * Node-RED's credentials file format (runtime/lib/nodes/credentials.js): AES-256-CTR with the
- * SHA-256 of the credential secret, `{"$": <iv hex><ciphertext base64>}`.
+ * Every start: the default tabs never installed in the user directory are added (all of them on
+ * first start) with their credentials — `${ENV}` references, not secrets, so e.g. the flows' broker
+ * node logs in wherever the relay does. The user's own edits are never touched (default-flows.ts).
  */
-function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
-  const key = createHash('sha256').update(secret).digest();
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-ctr', key, iv);
-  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
-}
-
-/**
- * First start: the user directory gets the hub's default flows, and their broker node the
- * credentials `${BANCO_MQTT_USERNAME}` / `${BANCO_MQTT_PASSWORD}` — references to the
- * environment, not secrets — so the flows log in wherever the relay does. Afterwards both files
- * are the user's.
- */
-function prepareUserDir(config: NodeRedConfig): string {
+function prepareUserDir(config: NodeRedConfig, log: Logger): string {
   fs.mkdirSync(config.userDir, { recursive: true });
-  const flowFile = path.join(config.userDir, 'flows.json');
-  const credFile = path.join(config.userDir, 'flows_cred.json');
-  if (!fs.existsSync(flowFile)) {
-    fs.copyFileSync(DEFAULT_FLOWS, flowFile);
-    if (!fs.existsSync(credFile)) fs.writeFileSync(credFile, JSON.stringify(encryptCredentials(config.credentialSecret, { [HUB_BROKER_NODE_ID]: HUB_BROKER_CREDENTIALS })));
-  }
-  return flowFile;
+  // Read by Node-RED from the environment as ${BANCO_FLOWS_CLIENT_ID} (flows/hub.json).
+  process.env.BANCO_FLOWS_CLIENT_ID = config.flowsClientId;
+  const result = installDefaultTabs(config.userDir, loadDefaultTabs(DEFAULT_FLOWS_DIR), config.credentialSecret);
+  if (result.added.length > 0) log.info('node-red.default_tabs_added', { tabs: result.added });
+  if (result.credentialsWarning) log.warn('node-red.default_tabs_credentials', { reason: result.credentialsWarning });
+  return path.join(config.userDir, 'flows.json');
 }
 
 /**
@@ -91,7 +74,7 @@ function requireNodeRed(): NodeRedRuntime {
 export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<EmbeddedNodeRed> {
   // A stopped Node-RED runtime cannot start again in the same process: require it once per start.
   const RED = requireNodeRed();
-  const flowFile = prepareUserDir(config);
+  const flowFile = prepareUserDir(config, log);
   const app = express();
   const server = http.createServer(app);
   const settings: Record<string, unknown> = {

@@ -16,6 +16,4 @@ export const AUDIT_LIMITS = {
   dedupe_ids_default: 100_000,
   dedupe_ids_min: 1,
   dedupe_ids_max: 2_000_000,
-  /** Node status is refreshed at most this often while events flow. */
-  status_interval_ms: 1_000,
 } as const;

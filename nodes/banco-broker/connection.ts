@@ -9,6 +9,7 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { NODE_BOUNDS } from '../shared/bounds';
 import { topicMatches } from '../shared/event-kinds';
+import { HeldAcks, holdPubacks } from './ack-hold';
 import type { TlsOptions } from './tls-options';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
@@ -22,6 +23,13 @@ export interface DeliveredPacket {
   retain: boolean;
   qos: number;
   dup: boolean;
+  /**
+   * QoS 1 only: delays this message's PUBACK until the returned function is called (by every
+   * handler that held it). Until then the broker still owns the message: if this process dies,
+   * a persistent session redelivers it on the next connection (MQTT 3.1.1 §4.4). A release after
+   * the connection was replaced sends nothing — that connection's broker will redeliver instead.
+   */
+  hold?: () => () => void;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, packet: DeliveredPacket) => void;
@@ -58,6 +66,8 @@ export class BrokerConnection {
   private ending: Promise<void> | undefined;
   /** Set once the owning config node closes: no reconnect after that. */
   private closed = false;
+  /** Held PUBACKs of the current network connection, by packet id (ack-hold.ts). */
+  private acks = new HeldAcks();
 
   constructor(private readonly settings: ConnectionSettings, private readonly log: Log = () => {}) {}
 
@@ -141,6 +151,7 @@ export class BrokerConnection {
     this.setState('connecting');
     const client = mqtt.connect(this.settings.url, this.clientOptions());
     this.client = client;
+    holdPubacks(client, () => this.acks);
     this.listen(client, 'connect', () => this.onConnect());
     this.listen(client, 'reconnect', () => this.setState('connecting'));
     this.listen(client, 'close', () => this.onClose());
@@ -172,11 +183,20 @@ export class BrokerConnection {
   }
 
   private onConnect(): void {
+    this.renewAcks();
     this.setState('connected');
     for (const [filter, sub] of this.subscriptions) this.sendSubscribe(filter, sub.qos);
   }
 
+  /** Acks held for a network connection that closed must never be sent on the next one
+   *  (mqtt.js would queue them offline, and the broker reuses packet ids). */
+  private renewAcks(): void {
+    this.acks.abandon();
+    this.acks = new HeldAcks();
+  }
+
   private onClose(): void {
+    this.renewAcks();
     if (this.state !== 'error') this.setState('disconnected');
   }
 
@@ -203,6 +223,11 @@ export class BrokerConnection {
       for (const [owner, handler] of sub.handlers) if (!handlers.has(owner)) handlers.set(owner, handler);
     }
     const delivered: DeliveredPacket = { retain: Boolean(packet.retain), qos: packet.qos, dup: Boolean(packet.dup) };
+    if (packet.qos === 1 && packet.messageId !== undefined) {
+      const acks = this.acks;
+      const id = packet.messageId;
+      delivered.hold = () => acks.hold(id);
+    }
     for (const handler of handlers.values()) {
       try {
         handler(topic, payload, delivered);

@@ -8,6 +8,7 @@ import type { NodeDef, NodeMessage, NodeStatus, RedAPI, RedNode } from '../share
 import { boundedInt, NODE_BOUNDS } from '../shared/bounds';
 import { LruSet } from '../shared/lru-set';
 import { parseEvent } from '../shared/parse-event';
+import { attachSettleHooks, followPending, forgetOwner, sent, track, TRACE_PROPERTY } from '../shared/flow-settle';
 import type { BrokerConfigNode } from '../banco-broker/config-node';
 import type { ConnectionState, DeliveredPacket } from '../banco-broker/connection';
 import { filtersFor } from './subscriptions';
@@ -19,6 +20,8 @@ interface EventsDef extends NodeDef {
   qos?: string | number;
   dedupe?: string | number;
   ignoreRetained?: boolean;
+  /** Hold each event's MQTT acknowledgement until the flow is done with it (default on). */
+  ackAfterFlow?: boolean;
 }
 
 /**
@@ -51,6 +54,9 @@ export = function registerBancoEvents(RED: RedAPI): void {
     const carried = node.context().global;
     seen.load(asArray(carried.get(seenIdsKey(node.id))));
     const ignoreRetained = def.ignoreRetained === true;
+    const detachHooks = def.ackAfterFlow !== false ? attachSettleHooks(RED) : undefined;
+    if (def.ackAfterFlow !== false && !detachHooks) node.warn(RED._('banco-events.errors.noHooks'));
+    const ackAfterFlow = detachHooks !== undefined;
 
     function onMessage(topic: string, payload: Buffer, packet: DeliveredPacket): void {
       if (ignoreRetained && packet.retain) return;
@@ -59,8 +65,17 @@ export = function registerBancoEvents(RED: RedAPI): void {
         const msg: NodeMessage = { topic, payload: payload.toString('utf8') };
         return node.error(new Error(`${RED._('banco-events.errors.badPayload')} ${topic}: ${parsed.message}`), msg);
       }
-      if (parsed.eventId !== undefined && !seen.add(parsed.eventId)) return;
-      node.send({ topic, payload: parsed.event, eventId: parsed.eventId, retain: packet.retain, qos: packet.qos });
+      const release = ackAfterFlow ? packet.hold?.() : undefined;
+      if (parsed.eventId !== undefined && !seen.add(parsed.eventId)) {
+        // A copy of an event already passed on: acknowledged when the first copy is done with.
+        if (release && !followPending(parsed.eventId, release)) release();
+        return;
+      }
+      const msg: NodeMessage = { topic, payload: parsed.event, eventId: parsed.eventId, retain: packet.retain, qos: packet.qos };
+      const trace = release ? track(node.id, release, parsed.eventId) : undefined;
+      if (trace !== undefined) msg[TRACE_PROPERTY] = trace;
+      node.send(msg);
+      if (trace !== undefined) sent(trace);
     }
 
     const connection = broker.connection;
@@ -68,10 +83,14 @@ export = function registerBancoEvents(RED: RedAPI): void {
       id: node.id,
       onState: (state, detail) => node.status({ ...STATUS[state], text: RED._(`banco-events.status.${state}`) + (detail ? `: ${detail}` : '') }),
     });
-    for (const { filter, qos } of wanted.filters) connection.subscribe(node.id, filter, qos, onMessage);
+    // A QoS 2 message belongs to the receiver from PUBREC on, so its acknowledgement cannot wait
+    // for the flow: holding acks subscribes at QoS 1 (at-least-once; duplicates are dropped by id).
+    for (const { filter, qos } of wanted.filters) connection.subscribe(node.id, filter, ackAfterFlow ? (Math.min(qos, 1) as 0 | 1) : qos, onMessage);
 
     node.on('close', (removed: boolean, done: () => void) => {
       carried.set(seenIdsKey(node.id), removed ? undefined : seen.toArray());
+      forgetOwner(node.id);
+      detachHooks?.();
       connection.deregister(node.id).then(done, done);
     });
   }

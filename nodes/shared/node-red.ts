@@ -52,6 +52,8 @@ export interface RedAPI {
     getNode(id: string): unknown;
   };
   settings: { userDir?: string; [key: string]: unknown };
+  /** Message hooks (Node-RED ≥ 2): `add('preDeliver.label', fn)`, `remove('*.label')`. */
+  hooks?: { add(id: string, fn: (event: never) => void): void; remove(id: string): void };
   _(key: string, substitutions?: Record<string, string | number>): string;
   log: { warn(text: string): void; info(text: string): void };
 }

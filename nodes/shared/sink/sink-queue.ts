@@ -131,7 +131,7 @@ export class SinkQueue<T> extends EventEmitter<{ change: [SinkStats] }> {
       result.then(forget, forget);
     }
     if (this.waiting.length >= this.opts.batchMax) this.lingerWake?.();
-    this.pumping ??= this.pump().finally(() => { this.pumping = undefined; });
+    if (!this.pumping) this.pumping = this.pump();
     this.changed();
     return result;
   }
@@ -167,12 +167,18 @@ export class SinkQueue<T> extends EventEmitter<{ change: [SinkStats] }> {
     this.emit('change', this.stats());
   }
 
+  /** The one sending loop; it clears `pumping` in the same turn it sees the queue empty, so a
+   *  push arriving right after always finds either a running loop or none. */
   private async pump(): Promise<void> {
-    while (this.waiting.length > 0 && !this.wake.signal.aborted) {
-      await this.linger();
-      this.batch = this.waiting.splice(0, this.opts.batchMax);
-      await this.sendUntilSettled();
-      this.batch = [];
+    try {
+      while (this.waiting.length > 0 && !this.wake.signal.aborted) {
+        await this.linger();
+        this.batch = this.waiting.splice(0, this.opts.batchMax);
+        await this.sendUntilSettled();
+        this.batch = [];
+      }
+    } finally {
+      this.pumping = undefined;
     }
   }
 
