@@ -41,7 +41,7 @@ export const KAFKA_LIMITS = {
   /** While no send proves the connection, the cluster is asked for metadata this often, so a dead broker shows as not connected. */
   probe_interval_ms: 5_000,
   /** How long closing an export node keeps flushing (Node-RED gives a close handler 15 s). */
-  close_flush_ms: 10_000,
+  close_flush_ms: 8_000,
   /** How long the config node waits for its export nodes to flush before closing the client (< Node-RED's 15 s). */
   config_close_wait_ms: 12_000,
   /** Status updates per node are at most this often (a busy node would otherwise flood the editor). */

@@ -84,7 +84,7 @@ describeWith('kafka', 'the default tab "Analítica Kafka"', () => {
     process.env.KAFKA_BROKERS = kafka.brokers.join(',');
     await helper.load([bancoBroker, bancoEvents, ...NODES], defaultTab(), readJson('analitica-kafka.credentials.json'));
     const statuses = collect('statuses');
-    await waitUntil('connected', () => lastStatus(statuses).text === 'banco-kafka-export.status.connected', 30_000);
+    await waitUntil('connected', () => lastStatus(statuses).text === 'banco-kafka-export.status.sent', 30_000);
     const ids = Array.from({ length: 5 }, (_, i) => `tab-${Date.now()}-${i}`);
     await publish(broker.url, ids.map((id) => ({ topic: 'banco/transacciones', payload: bancoEvent(id), qos: 1 as const })));
     const records = await consumeUntil(kafka.brokers, 'banco.transacciones', (r) => ids.every((id) => r.some((x) => x.headers['event-id'] === id)), 40_000);

@@ -44,6 +44,9 @@ export function movement(id: string, cedula: string, version: number, extra: Rec
 }
 
 export const lastStatus = (d: Deployed) => (d.statuses.at(-1)?.status ?? {}) as { fill?: string; shape?: string; text?: string };
+/** Kafka not answering: red ring, "unreachable · N waiting" or "retry n: <error> · N waiting". */
+export const isUnreachable = (s: { fill?: string; shape?: string; text?: string }) =>
+  s.fill === 'red' && s.shape === 'ring' && ['banco-kafka-export.status.disconnected', 'banco-kafka-export.status.retrying'].includes(s.text ?? '');
 export const caughtMessages = (d: Deployed) => d.caught.map((m) => String((m.error as { message?: string } | undefined)?.message ?? ''));
 
 /** Each key's versions in the order the topic holds them (duplicates dropped: at-least-once). */

@@ -1,9 +1,6 @@
 import { readKafkaSettings } from '../../../nodes/banco-kafka/settings';
-import { statusView } from '../../../nodes/banco-kafka-export/export-status';
+import { sinkConnectionOf } from '../../../nodes/banco-kafka-export/connection-state';
 import { KAFKA_SCHEMA_VERSION, prepareRecord } from '../../../nodes/banco-kafka-export/kafka-record';
-import type { SinkStats } from '../../../nodes/shared/sink/sink-queue';
-
-const STATS: SinkStats = { sent: 3, failed: 0, duplicates: 0, backlog: 0, failingAttempts: 0, lastError: undefined, lastSentAt: undefined, closed: false };
 
 describe('banco-kafka settings', () => {
   test('an unset ${KAFKA_BROKERS} (left as text by Node-RED) or an empty list makes the node idle, naming the variable', () => {
@@ -58,10 +55,10 @@ describe('banco-kafka-export record and status', () => {
     }
   });
 
-  test('the status is connected only when the client said so; a dead broker is red with the backlog', () => {
-    expect(statusView({ kind: 'running', connection: { state: 'connected' }, stats: STATS })).toMatchObject({ fill: 'green', key: 'connected' });
-    expect(statusView({ kind: 'running', connection: { state: 'unreachable', error: 'ECONNREFUSED' }, stats: { ...STATS, backlog: 7 } })).toMatchObject({ fill: 'red', shape: 'ring', key: 'unreachable', subs: { backlog: 7 } });
-    expect(statusView({ kind: 'running', connection: { state: 'connecting' }, stats: STATS })).toMatchObject({ fill: 'yellow', key: 'connecting' });
-    expect(statusView({ kind: 'idle', envVar: 'KAFKA_BROKERS', skipped: 2 })).toMatchObject({ fill: 'grey', key: 'idle', subs: { env: 'KAFKA_BROKERS' } });
+  test('the sink status sees connected only when the client said so; an unreachable broker is disconnected', () => {
+    expect(sinkConnectionOf({ state: 'connected' })).toEqual({ state: 'connected' });
+    expect(sinkConnectionOf({ state: 'unreachable', error: 'ECONNREFUSED' })).toEqual({ state: 'disconnected' });
+    expect(sinkConnectionOf({ state: 'connecting' })).toEqual({ state: 'connecting' });
+    expect(sinkConnectionOf({ state: 'failed', code: 'auth', error: 'SASL refused' })).toEqual({ state: 'error', detail: 'SASL refused' });
   });
 });
