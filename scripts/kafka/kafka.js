@@ -3,7 +3,8 @@
 // Kafka's own Maven artifacts (scripts/kafka/pom.xml) run on the machine's Java 17 as a KRaft
 // single node (broker + controller in one JVM), bound to 127.0.0.1 only.
 //
-//   npm run kafka -- start [--port N] [--dir D] [--fresh]   prints the bootstrap address on stdout
+//   npm run kafka -- start [--port N] [--dir D] [--fresh] [--sasl USER:PASSWORD]
+//                                                            prints the bootstrap address on stdout
 //   npm run kafka -- stop  [--dir D]
 //   npm run kafka -- status [--dir D]                       exit 0 running, 3 stopped
 //
@@ -13,6 +14,9 @@
 // The state dir (default <repo>/.kafka, gitignored) holds the log dirs, server.properties,
 // kafka.pid, state.json (ports, cluster id) and kafka.log. A formatted store keeps its ports: a
 // restart binds the same ones, so clients reconnect to the same address.
+// --sasl USER:PASSWORD (given when the store is formatted) adds a second listener, SASL_PLAINTEXT,
+// accepting that login with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (SCRAM credentials are
+// written by the format step); `status` and the returned `saslBrokers` name its address.
 'use strict';
 const fs = require('node:fs');
 const net = require('node:net');
@@ -140,17 +144,30 @@ function livePid(dir) {
   }
 }
 
+function saslLines(state) {
+  if (!state.sasl) return [];
+  const { username, password } = state.sasl;
+  return [
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  ];
+}
+
 function serverProperties(dir, state) {
   const f = files(dir);
+  const sasl = state.sasl ? `,SASL_PLAINTEXT://127.0.0.1:${state.saslPort}` : '';
   return [
     '# Written by scripts/kafka/kafka.js: a KRaft single node for local runs and tests, loopback only.',
     'process.roles=broker,controller',
     'node.id=1',
-    `listeners=PLAINTEXT://127.0.0.1:${state.port},CONTROLLER://127.0.0.1:${state.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${state.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${state.port},CONTROLLER://127.0.0.1:${state.controllerPort}${sasl}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${state.port}${sasl}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    ...saslLines(state),
     `controller.quorum.bootstrap.servers=127.0.0.1:${state.controllerPort}`,
     `log.dirs=${f.data}`,
     // Several partitions per auto-created topic, so per-key ordering is actually exercised.
@@ -185,7 +202,14 @@ const LOG4J2 = [
   '',
 ].join('\n');
 
-async function prepareState(dir, requestedPort, fresh) {
+/** SCRAM credentials are stored in the cluster metadata; the format step can write them. */
+function scramArgs(state) {
+  if (!state.sasl) return [];
+  const { username, password } = state.sasl;
+  return ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${username},password=${password}]`]);
+}
+
+async function prepareState(dir, requestedPort, fresh, sasl) {
   const f = files(dir);
   if (fresh) fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -201,11 +225,16 @@ async function prepareState(dir, requestedPort, fresh) {
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
   const state = { port, controllerPort, clusterId: randomClusterId(), version: KAFKA_VERSION };
+  if (sasl) {
+    let saslPort = await freePort();
+    while (saslPort === port || saslPort === controllerPort) saslPort = await freePort();
+    Object.assign(state, { sasl, saslPort });
+  }
   fs.rmSync(f.data, { recursive: true, force: true });
   fs.writeFileSync(f.props, serverProperties(dir, state));
   fs.writeFileSync(f.log4j, LOG4J2);
   const libs = ensureJars();
-  const format = spawnSync('java', ['-Xmx256m', '-cp', `${libs}/*`, `-Dlog4j2.configurationFile=${f.log4j}`, `-Dkafka.logs.file=${f.log}`, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', state.clusterId, '-c', f.props], { encoding: 'utf8' });
+  const format = spawnSync('java', ['-Xmx256m', '-cp', `${libs}/*`, `-Dlog4j2.configurationFile=${f.log4j}`, `-Dkafka.logs.file=${f.log}`, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', state.clusterId, '-c', f.props, ...scramArgs(state)], { encoding: 'utf8' });
   if (format.status !== 0) throw new KafkaScriptError(`formatting the KRaft store failed: ${(format.stderr || format.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   fs.writeFileSync(f.state, JSON.stringify(state, null, 2));
   return state;
@@ -230,9 +259,13 @@ async function waitStarted(dir, pid, port) {
   throw new KafkaScriptError(`the broker did not start within ${START_TIMEOUT_MS} ms; see ${files(dir).log}`);
 }
 
+function saslAddress(state) {
+  return state.sasl ? `127.0.0.1:${state.saslPort}` : undefined;
+}
+
 /**
  * Starts the broker (or finds it running). Resolves { brokers, port, pid, dir, reused }.
- * @param {{ dir?: string, port?: number, fresh?: boolean, quiet?: boolean }} opts
+ * @param {{ dir?: string, port?: number, fresh?: boolean, quiet?: boolean, sasl?: { username: string, password: string } }} opts
  */
 async function start(opts = {}) {
   const dir = path.resolve(opts.dir || defaultStateDir());
@@ -240,11 +273,11 @@ async function start(opts = {}) {
   const saved = readJson(files(dir).state);
   if (running && saved && !opts.fresh) {
     if (!opts.quiet) say(`already running (pid ${running}) on 127.0.0.1:${saved.port}`);
-    return { brokers: `127.0.0.1:${saved.port}`, port: saved.port, pid: running, dir, reused: true };
+    return { brokers: `127.0.0.1:${saved.port}`, saslBrokers: saslAddress(saved), port: saved.port, pid: running, dir, reused: true };
   }
   if (running) await stop({ dir, quiet: true });
   const libs = ensureJars({ quiet: opts.quiet });
-  const state = await prepareState(dir, opts.port, Boolean(opts.fresh));
+  const state = await prepareState(dir, opts.port, Boolean(opts.fresh), opts.sasl);
   if (await portOpen(state.port)) throw new KafkaScriptError(`port ${state.port} is already in use by another program; use --port N (or --port 0 for a free one)`);
   const f = files(dir);
   fs.writeFileSync(f.props, serverProperties(dir, state));
@@ -262,7 +295,7 @@ async function start(opts = {}) {
   if (!opts.quiet) say(`starting (pid ${child.pid}) on 127.0.0.1:${state.port}, state in ${dir}`);
   await waitStarted(dir, child.pid, state.port);
   if (!opts.quiet) say(`started on 127.0.0.1:${state.port}`);
-  return { brokers: `127.0.0.1:${state.port}`, port: state.port, pid: child.pid, dir, reused: false };
+  return { brokers: `127.0.0.1:${state.port}`, saslBrokers: saslAddress(state), port: state.port, pid: child.pid, dir, reused: false };
 }
 
 function alive(pid) {
@@ -303,7 +336,7 @@ async function status(opts = {}) {
   const saved = readJson(files(dir).state);
   const port = saved ? saved.port : undefined;
   const listening = pid !== undefined && port !== undefined && (await portOpen(port));
-  return { running: Boolean(pid), listening, pid, brokers: port ? `127.0.0.1:${port}` : undefined, dir, jars: fs.existsSync(libsDir()) };
+  return { running: Boolean(pid), listening, pid, brokers: port ? `127.0.0.1:${port}` : undefined, saslBrokers: saved ? saslAddress(saved) : undefined, dir, jars: fs.existsSync(libsDir()) };
 }
 
 function parseArgs(argv) {
@@ -314,6 +347,12 @@ function parseArgs(argv) {
     else if (a === '--dir') opts.dir = argv[++i];
     else if (a === '--fresh') opts.fresh = true;
     else if (a === '--kill') opts.kill = true;
+    else if (a === '--sasl') {
+      const login = String(argv[++i] ?? '');
+      const colon = login.indexOf(':');
+      if (colon < 1 || !/^[A-Za-z0-9_.-]+$/.test(login.slice(0, colon)) || /["\\\],=]/.test(login.slice(colon + 1))) throw new KafkaScriptError('--sasl needs USER:PASSWORD (user: letters, digits, _ . -; password without quotes, backslashes, commas, = or ])');
+      opts.sasl = { username: login.slice(0, colon), password: login.slice(colon + 1) };
+    }
     else throw new KafkaScriptError(`unknown option ${a}`);
   }
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)) throw new KafkaScriptError('--port needs a number 0–65535 (0: a free port)');
@@ -335,14 +374,14 @@ async function main() {
       return 0;
     case 'status': {
       const s = await status(opts);
-      process.stdout.write(s.running ? `running pid ${s.pid} on ${s.brokers}${s.listening ? '' : ' (not listening yet)'} (state ${s.dir})\n` : `stopped (state ${s.dir})\n`);
+      process.stdout.write(s.running ? `running pid ${s.pid} on ${s.brokers}${s.saslBrokers ? `, SASL on ${s.saslBrokers}` : ''}${s.listening ? '' : ' (not listening yet)'} (state ${s.dir})\n` : `stopped (state ${s.dir})\n`);
       return s.running ? 0 : 3;
     }
     case 'fetch':
       process.stdout.write(`${ensureJars()}\n`);
       return 0;
     default:
-      process.stderr.write('usage: npm run kafka -- start|stop|status|fetch [--port N] [--dir D] [--fresh] [--kill]\n');
+      process.stderr.write('usage: npm run kafka -- start|stop|status|fetch [--port N] [--dir D] [--fresh] [--kill] [--sasl USER:PASSWORD]\n');
       return 2;
   }
 }

@@ -15,9 +15,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 
-interface ScriptStart { brokers: string; port: number; pid: number; dir: string; reused: boolean }
+interface ScriptStart { brokers: string; saslBrokers?: string; port: number; pid: number; dir: string; reused: boolean }
+export interface SaslLogin { username: string; password: string }
 interface KafkaScript {
-  start(opts: { dir?: string; port?: number; fresh?: boolean; quiet?: boolean }): Promise<ScriptStart>;
+  start(opts: { dir?: string; port?: number; fresh?: boolean; quiet?: boolean; sasl?: SaslLogin }): Promise<ScriptStart>;
   stop(opts: { dir?: string; quiet?: boolean; kill?: boolean }): Promise<{ stopped: boolean }>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,6 +30,8 @@ export interface KafkaHandle {
 }
 
 export interface OwnKafka extends KafkaHandle {
+  /** The SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512) when started with a login. */
+  saslBrokers?: string[];
   /** Stops the broker (SIGTERM, or SIGKILL with kill: true); its data stays. */
   stop(opts?: { kill?: boolean }): Promise<void>;
   /** Starts it again on the same port with the same data. */
@@ -39,11 +42,12 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'banco-kafka-'));
 }
 
-export async function ownKafka(): Promise<OwnKafka> {
+export async function ownKafka(opts: { sasl?: SaslLogin } = {}): Promise<OwnKafka> {
   const dir = tempDir();
-  const first = await script.start({ dir, port: 0, quiet: true });
+  const first = await script.start({ dir, port: 0, quiet: true, sasl: opts.sasl });
   return {
     brokers: [first.brokers],
+    saslBrokers: first.saslBrokers ? [first.saslBrokers] : undefined,
     stop: async (opts = {}) => { await script.stop({ dir, quiet: true, kill: opts.kill }); },
     start: async () => { await script.start({ dir, quiet: true }); },
     release: async () => {
