@@ -116,6 +116,16 @@ describeWith('kafka', 'banco-kafka-export against a real Kafka broker', () => {
     expect(lastStatus(d)).toMatchObject({ fill: 'red', shape: 'ring' });
   });
 
+  test('while Kafka is unreachable the queue holds at most queueMax events; the newest beyond it go to Catch as queue_full', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const d = await deploy(exportFlow(dead, { topic: uniqueTopic(), queueMax: 5, batchMax: 5 }));
+    for (let i = 0; i < 8; i++) d.input(movement(`q-${i}`, CEDULAS[0], i + 1));
+    await waitUntil('three refused', () => d.caught.length === 3);
+    expect(caughtMessages(d).every((m) => /queue full: 5 items waiting/.test(m))).toBe(true);
+    expect(d.caught.map((m) => (m.payload as { id: string }).id)).toEqual(['q-5', 'q-6', 'q-7']);
+    expect(d.out).toEqual([]);
+  });
+
   test('with no brokers configured the node is idle, names KAFKA_BROKERS and completes messages without errors', async () => {
     const d = await deploy(exportFlow(''));
     await waitUntil('idle status', () => lastStatus(d).text === 'banco-kafka-export.status.idle');
