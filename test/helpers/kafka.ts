@@ -36,6 +36,8 @@ export interface OwnKafka extends KafkaHandle {
   stop(opts?: { kill?: boolean }): Promise<void>;
   /** Starts it again on the same port with the same data. */
   start(): Promise<void>;
+  /** Sends a signal to the broker JVM (SIGSTOP/SIGCONT: a hung, not a dead, broker). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 function tempDir(): string {
@@ -50,6 +52,7 @@ export async function ownKafka(opts: { sasl?: SaslLogin } = {}): Promise<OwnKafk
     saslBrokers: first.saslBrokers ? [first.saslBrokers] : undefined,
     stop: async (opts = {}) => { await script.stop({ dir, quiet: true, kill: opts.kill }); },
     start: async () => { await script.start({ dir, quiet: true }); },
+    signal: (signal) => { process.kill(Number(fs.readFileSync(path.join(dir, 'kafka.pid'), 'utf8')), signal); },
     release: async () => {
       await script.stop({ dir, quiet: true });
       fs.rmSync(dir, { recursive: true, force: true });

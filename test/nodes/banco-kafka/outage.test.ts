@@ -61,4 +61,23 @@ describeWith('kafka', 'banco-kafka-export while its Kafka broker is stopped and 
     // eslint-disable-next-line no-console
     console.log(`outage: ${sent.length} events, ${records.length} records (${records.length - sent.length} duplicates)`);
   });
+
+  test('a hung broker (SIGSTOP) shows as unreachable within the request timeout, and delivery resumes after SIGCONT', async () => {
+    await helper.unload();
+    const topic = uniqueTopic();
+    const d = await deploy(exportFlow(kafka.brokers.join(','), { topic, batchMax: 10, lingerMs: 5 }));
+    d.input(movement('h-0', CEDULAS[0], 1));
+    await waitUntil('first acknowledged', () => d.out.length === 1, 30_000);
+    kafka.signal('SIGSTOP');
+    try {
+      d.input(movement('h-1', CEDULAS[0], 2));
+      await waitUntil('status shows Kafka unreachable', () => isUnreachable(lastStatus(d)), 45_000);
+      expect(d.out).toHaveLength(1);
+    } finally {
+      kafka.signal('SIGCONT');
+    }
+    await waitUntil('held event acknowledged', () => d.out.length === 2, 60_000);
+    const records = await consumeUntil(kafka.brokers, topic, (r) => new Set(r.map((x) => x.headers['event-id'])).size >= 2, 30_000);
+    expect([...new Set(records.map((x) => x.headers['event-id']))].sort()).toEqual(['h-0', 'h-1']);
+  });
 });
