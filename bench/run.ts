@@ -9,6 +9,8 @@
  * JSON lines, and one client's latency beside a flood (bench/legacy.ts). Suite `relay`: commit → subscriber latency
  * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts); suite `flow`: banco-events →
  * banco-audit in Node-RED, acknowledgement held until durable vs on arrival (bench/flow-audit.ts); suite
+ * `bridge`: login + balance + deposit through the bridge against the same ops on JSON lines, at
+ * 1 and 32 clients (bench/bridge.ts); suite
  * `kafka`: the Kafka export, batched against one message per send (bench/kafka-export.ts; a real
  * Kafka from KAFKA_BENCH_BROKERS or started for the run by scripts/kafka/kafka.js).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
@@ -30,6 +32,7 @@ import { benchRelayLatency } from './relay-latency';
 import { benchAudit } from './audit-throughput';
 import { benchFlowAudit } from './flow-audit';
 import { benchLegacy } from './legacy';
+import { benchBridge } from './bridge';
 import { benchKafka } from './kafka-export';
 
 type Backend = 'sqlite' | 'mysql';
@@ -37,10 +40,10 @@ type OpKind = 'deposit' | 'transfer';
 
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'kafka'] as const;
+const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'bridge', 'kafka'] as const;
 type Suite = (typeof SUITES)[number];
 
-function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; ops: OpKind[]; suites: Suite[] } {
+function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; bridgeClients: number[]; ops: OpKind[]; suites: Suite[] } {
   const get = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
@@ -52,6 +55,8 @@ function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: n
     clients: (get('--clients') ?? '1,16,64').split(',').map(Number),
     // The legacy suite's concurrencies (issue 7: 1, 8 and 64 clients).
     legacyClients: (get('--clients') ?? '1,8,64').split(',').map(Number),
+    // The bridge suite's concurrencies (issue 13: 1 and 32 browsers' worth of clients).
+    bridgeClients: (get('--clients') ?? '1,32').split(',').map(Number),
     ops: (get('--ops') ?? 'deposit,transfer').split(',') as OpKind[],
     suites: (get('--suite') ?? SUITES.join(',')).split(',') as Suite[],
   };
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
   if (opts.suites.includes('relay')) for (const f of await benchRelayLatency({ quick: opts.quick })) emit(f);
   if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
   if (opts.suites.includes('flow')) for (const f of await benchFlowAudit(opts.quick)) emit(f);
+  if (opts.suites.includes('bridge')) await benchBridge({ quick: opts.quick, clients: opts.bridgeClients }, emit);
   if (opts.suites.includes('kafka')) emit(await benchKafka({ quick: opts.quick }));
 }
 

@@ -4,14 +4,17 @@
  * dispatches and turns a ConfigError into the one clear line start-up promises.
  */
 import { ConfigError } from '../core/errors';
-import { createLogger, levelFromEnv } from '../core/log';
+import { createLogger, entryWriter, levelFromEnv, logFormatFromEnv, type Logger } from '../core/log';
 import { COMPONENTS, startComponents, stopAll, type Component, type Running } from '../hub/start';
+import { reportReady, stopWhenSupervisorGone } from '../hub/child-ready';
+import { superviseComponents } from '../hub/supervisor';
 import { runBrokerUserAdd } from '../core/broker';
 import { runMonitor } from '../core/monitor';
 import { AUDIT_VERIFY_USAGE, runAuditVerify } from './audit-verify';
 
 const USAGE = `usage: banco <command>
-  start [${COMPONENTS.join('|')}]   start the whole hub (default) or one component
+  start [${COMPONENTS.join('|')}]   start the whole hub (default: each component its own
+                                     supervised process) or one component in this process
   monitor [--topic F]… [--json] [--no-color]
                                      print every event on the bus, one line each (Ctrl-C ends)
   audit verify <file|dir> [files…]   verify a hash-chained audit log (or a rotated set)
@@ -23,12 +26,11 @@ const USAGE = `usage: banco <command>
  * Signals are handled from the first moment: one that arrives while components are still
  * starting stops them as soon as start-up finished (or failed), and the exit code is still 0.
  */
-function handleSignals(): { started: (running: Running[]) => void } {
-  const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL) });
+function handleSignals(log: Logger): { started: (running: Running[]) => void } {
   let running: Running[] | null = null;
   let requested: string | null = null;
   const stop = (): void => {
-    process.stderr.write(`banco: ${requested} received, shutting down\n`);
+    log.info('shutdown.requested', { signal: requested });
     stopAll(running ?? [], log).then(
       () => process.exit(0),
       () => process.exit(1),
@@ -41,6 +43,7 @@ function handleSignals(): { started: (running: Running[]) => void } {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  stopWhenSupervisorGone(() => onSignal('supervisor gone'));
   return {
     started(parts) {
       running = parts;
@@ -53,10 +56,20 @@ async function main(argv: string[]): Promise<number | null> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'start': {
-      const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL) });
-      const signals = handleSignals();
-      signals.started(await startComponents((rest[0] ?? 'all') as Component, process.env, log));
-      return null; // keep running
+      const component = (rest[0] ?? 'all') as Component;
+      const format = logFormatFromEnv(process.env.BANCO_LOG_FORMAT, process.stderr.isTTY === true);
+      const log = createLogger({ level: levelFromEnv(process.env.LOG_LEVEL), format, component: component === 'all' ? 'supervisor' : component });
+      const signals = handleSignals(log);
+      if (component !== 'all') {
+        signals.started(await startComponents(component, process.env, log));
+        reportReady(component);
+        return null; // keep running
+      }
+      const writeEntry = entryWriter(format, (line) => process.stderr.write(line + '\n'), process.stderr.isTTY === true);
+      const supervisor = await superviseComponents(process.env, { cli: __filename, log, writeEntry });
+      signals.started([supervisor]);
+      void supervisor.failed.then(() => process.exit(1));
+      return null;
     }
     case 'monitor':
       return runMonitor(rest, process.env, process.stdout);

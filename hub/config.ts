@@ -50,12 +50,13 @@ export function loadNodeRedConfig(env: Env): NodeRedConfig {
   });
 }
 
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** 64 characters at most, leaving room for the integration tabs' `-<tab>` suffixes (node-red.ts). */
+const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,56}$/;
 
 function flowsClientIdOf(env: Env, dataDir: string): string {
   const explicit = env.BANCO_FLOWS_CLIENT_ID;
   if (explicit) {
-    if (!CLIENT_ID_PATTERN.test(explicit)) throw new ConfigError(`BANCO_FLOWS_CLIENT_ID=${explicit} must be 1–64 letters, digits, '.', '_' or '-'.`);
+    if (!CLIENT_ID_PATTERN.test(explicit)) throw new ConfigError(`BANCO_FLOWS_CLIENT_ID=${explicit} must be 1–56 letters, digits, '.', '_' or '-'.`);
     return explicit;
   }
   return `banco-flows-${deriveInstanceId({ hostname: os.hostname(), corePort: env.NODE_RED_PORT || '1880', dataDir, database: 'node-red' })}`;

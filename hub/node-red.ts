@@ -12,6 +12,7 @@ import type { Logger } from '../core/log';
 import { listenOrExplain } from '../core/protocol/listen';
 import type { NodeRedConfig } from './config';
 import { installDefaultTabs, loadDefaultTabs } from './default-flows';
+import { nodeRedLogging } from './node-red-log';
 
 /** Node-RED's own types are not published; this is the part of its API the hub uses. */
 interface NodeRedRuntime {
@@ -34,6 +35,13 @@ function packageRoot(): string {
 export const PACKAGE_ROOT = packageRoot();
 export const DEFAULT_FLOWS_DIR = path.join(PACKAGE_ROOT, 'flows');
 
+/**
+ * Default tabs with a broker connection of their own: each holds its events' acknowledgements
+ * until its sink accepted them, so a sink that is down (SMTP, Kafka, Azure) must not fill the
+ * in-flight window of the connection the audit log uses.
+ */
+export const INTEGRATION_TABS = ['email', 'kafka', 'azure'] as const;
+
 /** How long start-up waits for the flows to run (a flow waiting for missing node types never does). */
 const FLOWS_START_WAIT_MS = 15_000;
 
@@ -49,8 +57,10 @@ export interface EmbeddedNodeRed {
  */
 function prepareUserDir(config: NodeRedConfig, log: Logger): string {
   fs.mkdirSync(config.userDir, { recursive: true });
-  // Read by Node-RED from the environment as ${BANCO_FLOWS_CLIENT_ID} (flows/hub.json).
+  // Read by Node-RED from the environment as ${BANCO_FLOWS_CLIENT_ID} (flows/hub.json) and, for
+  // the integration tabs' own broker connections, ${BANCO_FLOWS_CLIENT_ID_<TAB>}.
   process.env.BANCO_FLOWS_CLIENT_ID = config.flowsClientId;
+  for (const tab of INTEGRATION_TABS) process.env[`BANCO_FLOWS_CLIENT_ID_${tab.toUpperCase()}`] = `${config.flowsClientId}-${tab}`;
   const result = installDefaultTabs(config.userDir, loadDefaultTabs(DEFAULT_FLOWS_DIR), config.credentialSecret);
   if (result.added.length > 0) log.info('node-red.default_tabs_added', { tabs: result.added });
   if (result.credentialsWarning) log.warn('node-red.default_tabs_credentials', { reason: result.credentialsWarning });
@@ -89,7 +99,7 @@ export async function startNodeRed(config: NodeRedConfig, log: Logger): Promise<
     adminAuth: config.adminAuth ?? undefined,
     disableEditor: false,
     externalModules: { autoInstall: false, palette: { allowInstall: !config.production } },
-    logging: { console: { level: config.logLevel, metrics: false, audit: false } },
+    logging: nodeRedLogging(config.logLevel, log),
     editorTheme: { projects: { enabled: false }, tours: false },
     functionExternalModules: false,
   };

@@ -13,6 +13,7 @@ import { isLoopback, type CoreConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { NodeRedConfig } from './config';
+import type { BridgeConfig } from '../bridge/config';
 import { HUB_LIMITS } from './limits';
 
 /** The parts one process starts (absent = not started here) and the opt-out. */
@@ -20,6 +21,8 @@ export interface SecurityInputs {
   core?: Pick<CoreConfig, 'host' | 'corePort' | 'coreToken' | 'legacyText'>;
   broker?: Pick<BrokerOptions, 'host' | 'tcpPort' | 'wsPort' | 'tls' | 'usersFile' | 'allowAnonymous'>;
   editor?: Pick<NodeRedConfig, 'host' | 'port' | 'adminAuth'>;
+  /** Customers log in with cédula + PIN; only its compatibility mode is unauthenticated (bridge/config.ts refuses it beyond loopback unless asked). */
+  bridge?: Pick<BridgeConfig, 'host' | 'port' | 'compat'>;
   insecureDev: boolean;
 }
 
@@ -69,6 +72,10 @@ export function securityWarnings(parts: SecurityInputs): string[] {
   const core = parts.core;
   if (core && core.legacyText && !isLoopback(core.host)) {
     warnings.push(`INSECURE: BANCO_LEGACY_TEXT=on, so the legacy text protocol on ${address(core.host, core.corePort)} moves money for anyone who reaches it WITHOUT authentication (it has none, CONTRACT §3); switch it off or bind to 127.0.0.1.`);
+  }
+  const bridge = parts.bridge;
+  if (bridge && bridge.compat !== null && !isLoopback(bridge.host)) {
+    warnings.push(`INSECURE: BANCO_BRIDGE_COMPAT_BEYOND_LOOPBACK=on, so the old front end's API on ${address(bridge.host, bridge.port)} moves money for anyone who reaches it WITHOUT authentication (CONTRACT §7); switch BANCO_BRIDGE_COMPAT off or bind to 127.0.0.1.`);
   }
   return warnings;
 }

@@ -1,14 +1,16 @@
 /**
- * `banco start [all|broker|core|node-red]`: the hub's components, each runnable alone
- * (separate processes, scaled out) or all in one process on embedded defaults (`npm start`).
+ * `banco start <broker|core|node-red|bridge>`: one of the hub's components in this process — what
+ * each child of the supervisor runs under `npm start` (supervisor.ts), or one alone when scaled
+ * out. `startComponents('all')` still runs all of them in one process, for embedding the hub.
  * Before anything listens, every part's settings are validated and the listener rule applied
  * (security.ts: nothing beyond loopback without authentication, CONTRACT §1).
- * Start order: broker → Node-RED (its flows subscribe) → core (+ relay); stop order: core (flush
- * the outbox) → Node-RED → broker.
+ * Start order: broker → Node-RED (its flows subscribe) → core (+ relay) → bridge (needs the core);
+ * stop order: bridge → core (flush the outbox) → Node-RED → broker.
  */
 import path from 'node:path';
 import { isAccountKey } from '../core/ledger/cedula';
 import type { Ledger } from '../core/ledger/ledger';
+import { corePinCheck } from '../core/broker/core-pin-check';
 import { devServiceFile, loadBrokerConfig, loadDevServiceCredential, startEmbeddedBroker, type BrokerOptions, type Principal } from '../core/broker';
 import { loadCoreConfig, parseBoolean, parseInsecureDev, type CoreConfig, type Env } from '../core/config';
 import { startCore } from '../core/core-service';
@@ -17,8 +19,10 @@ import type { Logger } from '../core/log';
 import { loadNodeRedConfig, type NodeRedConfig } from './config';
 import { enforceListenerAuth, securityWarnings, startSecurityReminder, type SecurityInputs } from './security';
 import { startNodeRed } from './node-red';
+import { loadBridgeConfig, type BridgeConfig } from '../bridge/config';
+import { startBridge } from '../bridge/server';
 
-export const COMPONENTS = ['all', 'broker', 'core', 'node-red'] as const;
+export const COMPONENTS = ['all', 'broker', 'core', 'node-red', 'bridge'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface Running {
@@ -67,10 +71,11 @@ async function provideServiceLogin(component: Component, env: Env): Promise<void
   env.BANCO_MQTT_PASSWORD = env.BANCO_MQTT_PASSWORD ?? '';
 }
 
-interface Plan {
+export interface Plan {
   broker: BrokerOptions | null;
   editor: NodeRedConfig | null;
   core: CoreConfig | null;
+  bridge: BridgeConfig | null;
   security: SecurityInputs;
 }
 
@@ -80,12 +85,17 @@ function planComponents(component: Component, env: Env): Plan {
   const broker = embeddedBroker ? loadBrokerConfig(env) : null;
   const editor = component === 'all' || component === 'node-red' ? loadNodeRedConfig(env) : null;
   const core = component === 'all' || component === 'core' ? loadCoreConfig(env) : null;
-  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, insecureDev: parseInsecureDev(env) };
+  const bridge = component === 'all' || component === 'bridge' ? loadBridgeConfig(env) : null;
+  const security: SecurityInputs = { core: core ?? undefined, broker: broker ?? undefined, editor: editor ?? undefined, bridge: bridge ?? undefined, insecureDev: parseInsecureDev(env) };
   enforceListenerAuth(security);
-  return { broker, editor, core, security };
+  return { broker, editor, core, bridge, security };
 }
 
-export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
+/**
+ * The settings every component of one hub shares, completed in `env` (so child processes inherit
+ * them), and validated with the listener rule before anything listens.
+ */
+export async function prepareEnvironment(component: Component, env: Env): Promise<Plan> {
   if (!(COMPONENTS as readonly string[]).includes(component)) throw new ConfigError(`unknown component "${component}"; use one of: ${COMPONENTS.join(', ')}.`);
   // One data directory for every component, also as Node-RED's nodes see it (audit log default).
   env.DATA_DIR = path.resolve(env.DATA_DIR || './data');
@@ -94,11 +104,23 @@ export async function startComponents(component: Component, env: Env, log: Logge
   if (!env.BANCO_HUB_MQTT_URL) env.BANCO_HUB_MQTT_URL = env.MQTT_URL || `mqtt://127.0.0.1:${env.MQTT_PORT || 1883}`;
   const plan = planComponents(component, env);
   await provideServiceLogin(component, env);
+  return plan;
+}
+
+/**
+ * Starts `component` in this process: one of them (what each child of the supervisor runs), or
+ * `all` in one process — kept for embedding the hub and for tests; `npm start` runs the
+ * supervisor instead (supervisor.ts).
+ */
+export async function startComponents(component: Component, env: Env, log: Logger): Promise<Running[]> {
+  const plan = await prepareEnvironment(component, env);
   const running: Running[] = [];
   try {
     let ledger: Ledger | null = null;
     if (plan.broker !== null) {
-      const options = { ...plan.broker, authenticate: component === 'all' ? customerLogin(() => ledger) : undefined };
+      // In one process the broker asks the ledger; alone, it asks the core over JSON lines.
+      const authenticate = component === 'all' ? customerLogin(() => ledger) : (plan.broker.corePinCheck === null ? undefined : corePinCheck(plan.broker.corePinCheck, log.child({ component: 'broker' })));
+      const options = { ...plan.broker, authenticate };
       const broker = await startEmbeddedBroker(options, log.child({ component: 'broker' }));
       running.push({ name: 'broker', stop: () => broker.stop() });
     }
@@ -112,6 +134,11 @@ export async function startComponents(component: Component, env: Env, log: Logge
       const core = await startCore(loadCoreConfig(env), { log });
       ledger = core.ledger;
       running.push({ name: 'core', stop: () => core.stop() });
+    }
+    if (plan.bridge !== null) {
+      // Loaded again: provideServiceLogin may have just supplied the MQTT login.
+      const bridge = await startBridge(loadBridgeConfig(env), log.child({ component: 'bridge' }));
+      running.push({ name: 'bridge', stop: () => bridge.stop() });
     }
     const stopReminder = startSecurityReminder(securityWarnings(plan.security), log.child({ component: 'security' }));
     running.push({ name: 'security', stop: async () => stopReminder() });
@@ -127,8 +154,8 @@ export async function startComponents(component: Component, env: Env, log: Logge
  * outbox while Node-RED still consumes; then Node-RED closes (its nodes finish their writes);
  * the broker goes last.
  */
-const STOP_ORDER = ['security', 'core', 'node-red', 'broker'];
-const DELIVERY_SETTLE_MS = 300;
+const STOP_ORDER = ['security', 'bridge', 'core', 'node-red', 'broker'];
+export const DELIVERY_SETTLE_MS = 300;
 
 export async function stopAll(running: Running[], log: Logger): Promise<void> {
   const ordered = [...running].sort((a, b) => STOP_ORDER.indexOf(a.name) - STOP_ORDER.indexOf(b.name));

@@ -10,6 +10,7 @@ import { devServiceFile } from './dev-service';
 import { ConfigError } from '../errors';
 import { BROKER_LIMITS, type BrokerLimits } from './limits';
 import type { Authenticator } from './principal';
+import type { CorePinCheckTarget } from './core-pin-check';
 
 export interface BrokerTlsOptions {
   port: number;
@@ -39,6 +40,11 @@ export interface BrokerOptions {
   limits: Readonly<BrokerLimits>;
   /** Extra login source tried for usernames not in the users file (customer cédula + PIN). */
   authenticate?: Authenticator;
+  /**
+   * Where a broker running without the ledger in its process asks for customer PIN checks
+   * (BANCO_BROKER_CORE_ADDRESS, the core's token); null: no customer logins (BANCO_BROKER_CUSTOMER_LOGIN=off).
+   */
+  corePinCheck: CorePinCheckTarget | null;
 }
 
 export const DEFAULT_TLS_PORT = 8883;
@@ -97,5 +103,20 @@ export function loadBrokerConfig(env: Env): BrokerOptions {
     // (reproduced: 568 of 600). See docs/event-bus.md "Known problem".
     persistenceDir: parseBoolean(env, 'BANCO_MQTT_PERSISTENCE', false) ? path.join(dataDir, 'mqtt') : null,
     limits: Object.freeze(limits),
+    corePinCheck: parseCorePinCheck(env, host, limits),
   });
+}
+
+/**
+ * The core the broker asks about customer PINs: BANCO_BROKER_CORE_ADDRESS (host:port), by default
+ * this machine's core on CORE_PORT — the address `npm start` gives it.
+ */
+function parseCorePinCheck(env: Env, host: string, limits: BrokerLimits): CorePinCheckTarget | null {
+  if (!parseBoolean(env, 'BANCO_BROKER_CUSTOMER_LOGIN', true)) return null;
+  const local = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
+  const address = env.BANCO_BROKER_CORE_ADDRESS || `${local.includes(':') ? `[${local}]` : local}:${parsePort(env, 'CORE_PORT', 5000)}`;
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new ConfigError(`BANCO_BROKER_CORE_ADDRESS=${address} must be host:port of the core (e.g. 127.0.0.1:5000).`);
+  return Object.freeze({ host: m[1], port, token: env.BANCO_CORE_TOKEN || null, timeoutMs: limits.core_pin_check_timeout_ms, concurrencyMax: limits.core_pin_checks_max });
 }

@@ -24,6 +24,10 @@ export const BROKER_LIMITS = {
   topic_levels_max: 16,
   /** Password checks (scrypt, ~50 ms of CPU each) running at once; past it CONNACK 3 (server unavailable). */
   auth_concurrency_max: 8,
+  /** A customer PIN check the broker asks the core for (core-pin-check.ts) must be answered within this. */
+  core_pin_check_timeout_ms: 5_000,
+  /** Customer PIN checks asked of the core at once; one more is refused as busy (CONNACK server unavailable). */
+  core_pin_checks_max: 8,
   /** Users the users file may hold. */
   users_max: 10_000,
   /** Size of the users file read at start-up. */

@@ -59,8 +59,12 @@ export function createLogin(deps: LoginDeps): Login {
     try {
       return await checkPassword(deps, username, password?.toString('utf8') ?? '');
     } catch (err) {
-      // The process-wide hashing bound (core/ledger/pin.ts) is full: busy, not a wrong password.
-      if (err instanceof HubError && err.code === 'LIMITE_EXCEDIDO') return { ok: false, reason: 'busy' };
+      // The process-wide hashing bound (core/ledger/pin.ts) is full, or the core that checks
+      // customer PINs cannot answer (core-pin-check.ts): busy, not a wrong password.
+      if (err instanceof HubError && err.retriable) {
+        deps.log.warn('mqtt_login_unavailable', { username, code: err.code, msg: err.message });
+        return { ok: false, reason: 'busy' };
+      }
       deps.log.error('mqtt_login_failed', { username, err });
       return { ok: false, reason: 'bad_credentials' };
     } finally {

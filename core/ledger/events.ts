@@ -62,7 +62,9 @@ function lowBalanceEvents(ctx: EventContext, lado: Lado): EventoOutbox[] {
       type: 'LOW_BALANCE',
       message: `Saldo bajo: $${formatCents(lado.despues)}`,
       cedula: lado.cedula,
-      data: { saldo: centsToNumber(lado.despues) },
+      // Extra fields (CONTRACT §5 allows them): the balance before and the threshold, so a
+      // consumer can tell a downward crossing from a further withdrawal below it (banco-email).
+      data: { saldo: centsToNumber(lado.despues), saldo_anterior: centsToNumber(lado.antes), umbral: centsToNumber(ctx.lowBalanceCents) },
       version: lado.version,
     }),
   ];

@@ -74,6 +74,16 @@ export type EventKind = keyof typeof EVENT_CATALOG;
 
 export const EVENT_KIND_NAMES = Object.keys(EVENT_CATALOG) as readonly EventKind[];
 
+/**
+ * Each core process's own statistics, retained under its instance id, beside the shared
+ * `estadisticas` topic (which every core overwrites: its `total_transacciones` is the database's,
+ * the connection figures are the publishing instance's). Sum `clientes_conectados` over
+ * `<prefix>/estadisticas/instancias/+` for the whole fleet, skipping figures whose `timestamp`
+ * is older than a few stats intervals: a stopped core's last figures stay retained (clearing them
+ * would send an empty payload to every `<prefix>/#` subscriber, which old clients cannot parse).
+ */
+export const STATS_PER_INSTANCE_TOPIC = 'estadisticas/instancias/{instancia}';
+
 /** The publisher's last will (CONTRACT §5): not a ledger event, so no kind of its own. */
 export const PUBLISHER_WILL = {
   topic: EVENT_CATALOG.alerts.topic,

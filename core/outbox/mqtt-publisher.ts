@@ -10,6 +10,7 @@ import { safeUrl, type Logger } from '../log';
 import type { Estadisticas } from '../protocol/context';
 import { Slots } from '../slots';
 import type { RelayPublisher } from './relay';
+import { STATS_PER_INSTANCE_TOPIC } from './event-catalog';
 
 export interface PublisherOptions {
   /** The core instance (bounded, see instance-id.ts): part of the client id and of the last will. */
@@ -143,13 +144,23 @@ export class MqttPublisher implements RelayPublisher {
     });
   }
 
-  /** Retained, QoS 0 `<prefix>/estadisticas` (CONTRACT §5): not a committed fact, so no outbox. */
+  /**
+   * Retained, QoS 0 `<prefix>/estadisticas` (CONTRACT §5) and this instance's own
+   * `<prefix>/estadisticas/instancias/<instance>` (event-catalog.ts): not a committed fact, so no
+   * outbox. Both carry `instancia`, so a reader knows whose connection figures it sees.
+   */
   publishStats(stats: Estadisticas, id: string, timestamp: string): void {
     if (!this.connected) return;
-    const payload = JSON.stringify({ id, timestamp, ...stats });
-    this.client!.publish(`${this.options.topicPrefix}/estadisticas`, payload, { qos: 0, retain: true }, (err) => {
-      if (err) this.log.debug('mqtt.stats_failed', { err });
-    });
+    const payload = JSON.stringify({ id, timestamp, ...stats, instancia: this.options.instanceId });
+    for (const topic of [`${this.options.topicPrefix}/estadisticas`, this.instanceStatsTopic()]) {
+      this.client!.publish(topic, payload, { qos: 0, retain: true }, (err) => {
+        if (err) this.log.debug('mqtt.stats_failed', { err });
+      });
+    }
+  }
+
+  private instanceStatsTopic(): string {
+    return `${this.options.topicPrefix}/${STATS_PER_INSTANCE_TOPIC.replace('{instancia}', this.options.instanceId)}`;
   }
 
   /**

@@ -14,6 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { rotatedPath } from './audit-files';
+import { lockAuditLog, type AuditLock } from './audit-lock';
 import { AUDIT_LIMITS } from './limits';
 import { LruSet } from '../shared/lru-set';
 import { nextRecord, recordLine, type AuditRecord, type ChainCursor } from './record';
@@ -60,6 +61,7 @@ export class AuditWriter {
   private closed = false;
   private failure: AuditError | undefined;
   private handle: fs.FileHandle | undefined;
+  private lock: AuditLock | undefined;
 
   private constructor(
     private readonly opts: AuditWriterOptions,
@@ -73,11 +75,21 @@ export class AuditWriter {
     if (broken) this.failure = new AuditError('log_broken', `audit log is broken at ${path.basename(broken.file)} line ${broken.line} (${broken.reason}: ${broken.detail}); refusing to append`);
   }
 
+  /** Takes the log's writer lock (audit-lock.ts), then recovers the chain. */
   static async open(opts: AuditWriterOptions): Promise<AuditWriter> {
-    const log = await recoverLog(opts.file, opts.dedupeIds);
-    const seen = new LruSet(opts.dedupeIds);
-    seen.load(log.seenIds);
-    return new AuditWriter(opts, log.cursor, log.size, log.set.nextIndex, seen, log.warnings, log.broken);
+    await fs.mkdir(path.dirname(opts.file), { recursive: true });
+    const lock = await lockAuditLog(opts.file);
+    try {
+      const log = await recoverLog(opts.file, opts.dedupeIds);
+      const seen = new LruSet(opts.dedupeIds);
+      seen.load(log.seenIds);
+      const writer = new AuditWriter(opts, log.cursor, log.size, log.set.nextIndex, seen, log.warnings, log.broken);
+      writer.lock = lock;
+      return writer;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   }
 
   get lastSeq(): number {
@@ -109,6 +121,8 @@ export class AuditWriter {
     await this.draining;
     await this.handle?.close();
     this.handle = undefined;
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   private refusal(input: AuditInput): AuditError | undefined {

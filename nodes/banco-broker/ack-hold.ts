@@ -6,7 +6,7 @@
  * (`handleMessage`) would make the connection take one message at a time. Instead the PUBACK
  * itself is held: when mqtt.js hands a PUBACK for a held packet id to `_sendPacket`, the packet is
  * kept and mqtt.js is told it was written, so reading goes on; the real write happens when every
- * holder released it. mqtt.js is pinned (package.json) and test/nodes/banco-broker/ack-hold.test.ts
+ * holder released it. mqtt.js is pinned (package.json) and test/nodes/banco-events/ack-after-flow.test.ts
  * fails if this private method changes.
  *
  * Held acks belong to one network connection: after a reconnect, packet ids are reused by the
@@ -63,9 +63,9 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void, cbStorePut?: () =
 
 /** Routes the client's PUBACKs through the current HeldAcks. */
 export function holdPubacks(client: MqttClient, current: () => HeldAcks): void {
-  const target = client as unknown as { _sendPacket: SendPacket };
+  const target = client as unknown as { _sendPacket?: SendPacket };
+  if (typeof target._sendPacket !== 'function') throw new Error('mqtt.js has no _sendPacket: the PUBACK hold needs the pinned mqtt version');
   const original = target._sendPacket.bind(client);
-  if (typeof original !== 'function') throw new Error('mqtt.js has no _sendPacket: the PUBACK hold needs the pinned mqtt version');
   target._sendPacket = (packet, cb, cbStorePut, noStore) => {
     if (packet.cmd === 'puback' && typeof packet.messageId === 'number') {
       const acks = current();

@@ -20,6 +20,8 @@ interface EventsDef extends NodeDef {
   qos?: string | number;
   dedupe?: string | number;
   ignoreRetained?: boolean;
+  /** MQTT shared-subscription group: instances in one group each get a share of the events. */
+  shareGroup?: string;
   /** Hold each event's MQTT acknowledgement until the flow is done with it (default on). */
   ackAfterFlow?: boolean;
 }

@@ -22,7 +22,10 @@ function qosOf(value: unknown): 0 | 1 | 2 {
   return n === 0 || n === 2 ? n : 1;
 }
 
-export function filtersFor(def: { kinds?: unknown; topic?: unknown; qos?: unknown }, prefix: string): FiltersResult {
+/** A share group name: one topic level, no wildcards (MQTT 5 §4.8.2). */
+const SHARE_GROUP = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function filtersFor(def: { kinds?: unknown; topic?: unknown; qos?: unknown; shareGroup?: unknown }, prefix: string): FiltersResult {
   const filters: EventsFilter[] = [];
   for (const kind of kindsOf(def.kinds)) {
     if (!isEventKind(kind)) return { ok: false, message: `unknown event kind "${String(kind)}"` };
@@ -34,5 +37,9 @@ export function filtersFor(def: { kinds?: unknown; topic?: unknown; qos?: unknow
     filters.push({ filter: custom, qos: qosOf(def.qos) });
   }
   if (filters.length === 0) return { ok: false, message: 'choose at least one event kind or a topic' };
-  return { ok: true, filters };
+  const group = typeof def.shareGroup === 'string' ? def.shareGroup.trim() : '';
+  if (group === '') return { ok: true, filters };
+  if (!SHARE_GROUP.test(group)) return { ok: false, message: `share group "${group}" must be 1–64 letters, digits, '.', '_' or '-'` };
+  // Several instances subscribed in one group share the events: the broker gives each to one.
+  return { ok: true, filters: filters.map((f) => ({ ...f, filter: `$share/${group}/${f.filter}` })) };
 }

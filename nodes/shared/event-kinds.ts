@@ -22,7 +22,15 @@ export function qosForKind(kind: EventKind): Qos {
 }
 
 /** MQTT topic filter matching (MQTT 3.1.1 §4.7: `+` one level, `#` the rest, `$` topics apart). */
-export function topicMatches(filter: string, topic: string): boolean {
+/** A shared subscription `$share/<group>/<filter>` (MQTT 5 §4.8.2) receives what `<filter>` matches. */
+export function withoutShare(filter: string): string {
+  if (!filter.startsWith('$share/')) return filter;
+  const rest = filter.indexOf('/', '$share/'.length);
+  return rest === -1 ? filter : filter.slice(rest + 1);
+}
+
+export function topicMatches(subscription: string, topic: string): boolean {
+  const filter = withoutShare(subscription);
   if (topic.startsWith('$') && !filter.startsWith('$')) return false;
   const f = filter.split('/');
   const t = topic.split('/');

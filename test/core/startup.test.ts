@@ -48,6 +48,20 @@ describe('banco start', () => {
     }
   });
 
+  it('refuses a taken port under npm start (supervised) with the component\'s one line, and starts nothing else', async () => {
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    try {
+      const r = await runCli({ MQTT_PORT: String(port), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(await freePort()), CORE_PORT: String(await freePort()) }, ['start']);
+      expect(r.code).toBe(1);
+      expectOneClearLine(r.stderr, new RegExp(`port 127\\.0\\.0\\.1:${port} is already in use.*MQTT_PORT`));
+      expect(r.stderr).not.toContain('"child":"node-red"');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('refuses a malformed setting', async () => {
     const r = await runCli({ CORE_PORT: 'cinco mil' });
     expect(r.code).toBe(1);

@@ -66,7 +66,9 @@ describe('banco start (all components)', () => {
     const sets = (await res.json()) as Array<{ types: string[]; module: string; err?: string }>;
     const ours = sets.filter((s) => s.module === '@banco-hub/node-red-banco');
     expect(ours.every((s) => !s.err)).toBe(true);
-    expect(ours.flatMap((s) => s.types).sort()).toEqual(['banco-audit', 'banco-broker', 'banco-events']);
+    // Every type package.json declares (one source: the node-red section), whatever helpers add.
+    const declared = Object.keys((JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+    expect(ours.flatMap((s) => s.types).sort()).toEqual(declared.sort());
   });
 
   it('carries a deposit from the TCP port through the embedded broker into the verified audit log', async () => {
@@ -170,7 +172,7 @@ describe('banco start in production', () => {
       {
         NODE_ENV: 'production', DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(redPort),
         BANCO_CORE_TOKEN: 'token-token-token-1234', BANCO_MQTT_USERS_FILE: usersFile, BANCO_MQTT_USERNAME: 'banco-relay', BANCO_MQTT_PASSWORD: 'relay-secret-123',
-        BANCO_NODE_RED_SECRET: 'node-red-secret', BANCO_NODE_RED_ADMIN_USER: 'ops', BANCO_NODE_RED_ADMIN_PASSWORD_HASH: '$2b$08$ZxMqeqFSeUQqjD4HlsOH6upOMLmvOxegS0r.wMnZK9rqzUrMFGwjq',
+        BANCO_BRIDGE_SESSION_SECRET: 'bridge-session-secret-of-32-chars-or-more', BANCO_NODE_RED_SECRET: 'node-red-secret', BANCO_NODE_RED_ADMIN_USER: 'ops', BANCO_NODE_RED_ADMIN_PASSWORD_HASH: '$2b$08$ZxMqeqFSeUQqjD4HlsOH6upOMLmvOxegS0r.wMnZK9rqzUrMFGwjq',
       },
       ['start'],
     );

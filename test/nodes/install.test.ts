@@ -97,9 +97,15 @@ describe('installing the package into a Node-RED user directory of a stock Node-
     }
   });
 
+  test('the help of the Azure IoT Hub nodes is served whole in Spanish to a Spanish editor', async () => {
+    const html = await (await fetch(`${base}/nodes`, { headers: { Accept: 'text/html', 'Accept-Language': 'es-ES' } })).text();
+    expect(html).toContain('Envía cada evento a Azure IoT Hub');
+    expect(html).toContain('Una identidad de dispositivo de Azure IoT Hub');
+  });
+
   test('the examples are listed under Import > Examples', async () => {
     const res = await fetch(`${base}/library/examples/flows/${PKG.name}`, { headers: { Accept: 'application/json' } });
     const listing = JSON.stringify(await res.json());
-    for (const name of ['banco-events', 'banco-audit', 'banco-broker']) expect(listing).toContain(name);
+    for (const name of ['banco-events', 'banco-audit', 'banco-broker', 'banco-azure-iot']) expect(listing).toContain(name);
   });
 });

@@ -115,7 +115,7 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
       ['banco/alertas', 2],
     ]);
     expect(got[1].payload).toEqual({ cedula: '0912345678', tipo: 'RETIRO', monto: 400.25, saldo_nuevo: 50, version: 2 });
-    expect(got[3].payload).toEqual({ type: 'LOW_BALANCE', message: 'Saldo bajo: $50.00', cedula: '0912345678', data: { saldo: 50 }, version: 2 });
+    expect(got[3].payload).toEqual({ type: 'LOW_BALANCE', message: 'Saldo bajo: $50.00', cedula: '0912345678', data: { saldo: 50, saldo_anterior: 450.25, umbral: 100 }, version: 2 });
   });
 
   it('publishes a withdrawal that stays above the threshold without an alert', async () => {
@@ -134,7 +134,7 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
       ['banco/transferencias', 1, { cedula_origen: '0912345678', cedula_destino: '1350509525', monto: 400, saldo_origen: 50.25, saldo_destino: 5400, version_origen: 2, version_destino: 2 }],
       ['banco/saldo/0912345678', 1, { cedula: '0912345678', saldo_nuevo: 50.25, saldo_anterior: 450.25, version: 2 }],
       ['banco/saldo/1350509525', 1, { cedula: '1350509525', saldo_nuevo: 5400, saldo_anterior: 5000, version: 2 }],
-      ['banco/alertas', 2, { type: 'LOW_BALANCE', message: 'Saldo bajo: $50.25', cedula: '0912345678', data: { saldo: 50.25 }, version: 2 }],
+      ['banco/alertas', 2, { type: 'LOW_BALANCE', message: 'Saldo bajo: $50.25', cedula: '0912345678', data: { saldo: 50.25, saldo_anterior: 450.25, umbral: 100 }, version: 2 }],
     ]);
     expect(new Set(got.slice(0, 3).map((m) => m.transaccion_id)).size).toBe(1);
   });
@@ -147,10 +147,16 @@ describe.each(BROKERS)('outbox relay on $name publishes the legacy topics and pa
     expect(id).toMatch(UUID);
     expect(timestamp).toBe(TIMESTAMP);
     expect(stats.qos).toBe(0);
-    expect(fields).toEqual({ clientes_conectados: 1, total_transacciones: 1, ips_activas: 1 });
+    const { instancia, ...figures } = fields;
+    expect(figures).toEqual({ clientes_conectados: 1, total_transacciones: 1, ips_activas: 1 });
+    expect(typeof instancia).toBe('string');
     const late = await subscriber(broker.url, `${P}/estadisticas`);
     expect((await late.waitFor(1))[0]).toMatchObject({ retain: true, payload: { total_transacciones: 1 } });
     await late.client.endAsync();
+    // The same figures, retained under this core's own instance id (several cores do not overwrite each other there).
+    const own = await subscriber(broker.url, `${P}/estadisticas/instancias/+`);
+    expect((await own.waitFor(1))[0]).toMatchObject({ topic: `${P}/estadisticas/instancias/${instancia as string}`, retain: true, payload: { instancia, clientes_conectados: 1 } });
+    await own.client.endAsync();
   });
 
   it('never publishes anything for a refused operation', async () => {

@@ -35,6 +35,7 @@ export async function beyondLoopbackEnv(extra: Record<string, string> = {}): Pro
     MQTT_PORT: String(await freePort()),
     MQTT_WS_PORT: String(await freePort()),
     NODE_RED_PORT: String(await freePort()),
+    BRIDGE_PORT: String(await freePort()),
     ...extra,
   };
 }

@@ -48,8 +48,9 @@ export interface SinkNodeOptions<T> {
   RED: RedAPI;
   node: RedNode;
   queue: SinkQueue<T>;
-  /** Message → item to send; a SinkError (code bad_input) is reported to Catch. */
-  prepare(msg: NodeMessage): Prepared<T> | SinkError | Promise<Prepared<T> | SinkError>;
+  /** Message → item to send; a SinkError (code bad_input) is reported to Catch; null: nothing
+   *  to send for this message (filtered, throttled), which completes at once without output. */
+  prepare(msg: NodeMessage): Prepared<T> | SinkError | null | Promise<Prepared<T> | SinkError | null>;
   connection(): Connection;
   /** What goes out after delivery (default: the input message); null sends nothing. `value` is
    *  the prepared item, which the transport may have filled in (e.g. the written record). */
@@ -135,6 +136,7 @@ export function runSinkNode<T>(opts: SinkNodeOptions<T>): SinkNodeHandle {
 async function handleInput<T>(opts: SinkNodeOptions<T>, msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
   try {
     const prepared = await opts.prepare(msg);
+    if (prepared === null) return done();
     if (isSinkError(prepared)) return done(prepared);
     const result = await opts.queue.push(prepared.id, prepared.value);
     const out = opts.output ? opts.output(msg, result, prepared.value) : msg;
