@@ -10,7 +10,9 @@
  * (bench/relay-latency.ts); suite `audit`: the audit log writer (bench/audit-throughput.ts); suite `flow`: banco-events →
  * banco-audit in Node-RED, acknowledgement held until durable vs on arrival (bench/flow-audit.ts); suite
  * `bridge`: login + balance + deposit through the bridge against the same ops on JSON lines, at
- * 1 and 32 clients (bench/bridge.ts).
+ * 1 and 32 clients (bench/bridge.ts); suite
+ * `kafka`: the Kafka export, batched against one message per send (bench/kafka-export.ts; a real
+ * Kafka from KAFKA_BENCH_BROKERS or started for the run by scripts/kafka/kafka.js).
  * MySQL figures run when BANCO_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) answers.
  */
 import os from 'node:os';
@@ -31,13 +33,14 @@ import { benchAudit } from './audit-throughput';
 import { benchFlowAudit } from './flow-audit';
 import { benchLegacy } from './legacy';
 import { benchBridge } from './bridge';
+import { benchKafka } from './kafka-export';
 
 type Backend = 'sqlite' | 'mysql';
 type OpKind = 'deposit' | 'transfer';
 
 const ACCOUNTS_COUNT = 1000;
 
-const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'bridge'] as const;
+const SUITES = ['core', 'legacy', 'relay', 'audit', 'flow', 'bridge', 'kafka'] as const;
 type Suite = (typeof SUITES)[number];
 
 function args(argv: string[]): { quick: boolean; backends: Backend[]; clients: number[]; legacyClients: number[]; bridgeClients: number[]; ops: OpKind[]; suites: Suite[] } {
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
   if (opts.suites.includes('audit')) emit(await auditFigure(opts.quick));
   if (opts.suites.includes('flow')) for (const f of await benchFlowAudit(opts.quick)) emit(f);
   if (opts.suites.includes('bridge')) await benchBridge({ quick: opts.quick, clients: opts.bridgeClients }, emit);
+  if (opts.suites.includes('kafka')) emit(await benchKafka({ quick: opts.quick }));
 }
 
 main().catch((err) => {

@@ -26,6 +26,20 @@ function hasBinary(name) {
   }
 }
 
+/**
+ * Kafka: the broker .ci/run started (BANCO_TEST_KAFKA_BROKERS, must answer), or else what the
+ * suites need to start their own (scripts/kafka/kafka.js: Java, plus Maven unless the jars are
+ * already cached).
+ */
+async function kafkaAvailable() {
+  const brokers = process.env.BANCO_TEST_KAFKA_BROKERS;
+  if (brokers) {
+    const [host, port] = brokers.split(',')[0].trim().split(':');
+    return tcpReachable(host, Number(port));
+  }
+  return hasBinary('java') && hasBinary('mvn');
+}
+
 module.exports = async function globalSetup() {
   const mysqlUrl = process.env.BANCO_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test';
   process.env.BANCO_TEST_MYSQL_URL = mysqlUrl;
@@ -36,6 +50,7 @@ module.exports = async function globalSetup() {
     mosquitto: hasBinary('mosquitto'),
     // The machine's own Mosquitto (external-broker tests): BANCO_TEST_MOSQUITTO_URL.
     'mosquitto-server': await tcpReachable(mq.hostname, Number(mq.port || 1883)),
+    kafka: await kafkaAvailable(),
   };
   const missing = Object.entries(services).filter(([, up]) => !up).map(([name]) => name);
   for (const [name, up] of Object.entries(services)) process.env[`BANCO_TEST_HAS_${name.toUpperCase().replace(/-/g, '_')}`] = up ? '1' : '0';

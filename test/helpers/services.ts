@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 
-export type Service = 'mysql' | 'mosquitto' | 'mosquitto-server';
+export type Service = 'mysql' | 'mosquitto' | 'mosquitto-server' | 'kafka';
 
 export function hasService(service: Service): boolean {
   return process.env[`BANCO_TEST_HAS_${service.toUpperCase().replace(/-/g, '_')}`] === '1';
