@@ -1,6 +1,6 @@
 import { loadNodeRedConfig } from '../../hub/config';
 import { loadDefaultTabs } from '../../hub/default-flows';
-import { DEFAULT_FLOWS_DIR } from '../../hub/node-red';
+import { DEFAULT_FLOWS_DIR, INTEGRATION_TABS } from '../../hub/node-red';
 
 describe("the default flows' MQTT client id", () => {
   it('is the same on every start of one instance and differs between two instances', () => {
@@ -19,5 +19,26 @@ describe("the default flows' MQTT client id", () => {
   it('is what the shipped broker config node uses', () => {
     const broker = loadDefaultTabs(DEFAULT_FLOWS_DIR).flatMap((t) => t.nodes).find((n) => n.id === 'f1a00000000000b1');
     expect(broker).toMatchObject({ clientId: '${BANCO_FLOWS_CLIENT_ID}', persistentSession: true });
+  });
+});
+
+describe("the integration tabs' broker connections", () => {
+  it('each integration tab subscribes on a broker connection of its own, with a client id the hub sets', () => {
+    const tabs = loadDefaultTabs(DEFAULT_FLOWS_DIR);
+    const clientIds = new Set<string>();
+    for (const tab of tabs.filter((t) => t.nodes.some((n) => ['banco-email', 'banco-kafka-export', 'banco-azure-iot'].includes(n.type)))) {
+      const events = tab.nodes.filter((n) => n.type === 'banco-events');
+      expect(events.length).toBeGreaterThan(0);
+      for (const e of events) {
+        const broker = tab.nodes.find((n) => n.id === e.broker);
+        expect(broker).toBeDefined();
+        const match = /^\$\{BANCO_FLOWS_CLIENT_ID_([A-Z]+)\}$/.exec(String(broker!.clientId));
+        expect(match).not.toBeNull();
+        expect(INTEGRATION_TABS.map((t) => t.toUpperCase())).toContain(match![1]);
+        expect(tab.credentials[broker!.id]).toEqual({ username: '${BANCO_MQTT_USERNAME}', password: '${BANCO_MQTT_PASSWORD}' });
+        clientIds.add(match![1]);
+      }
+    }
+    expect([...clientIds].sort()).toEqual(INTEGRATION_TABS.map((t) => t.toUpperCase()).sort());
   });
 });
