@@ -93,8 +93,10 @@ export = function registerBancoEvents(RED: RedAPI): void {
     for (const { filter, qos } of wanted.filters) connection.subscribe(node.id, filter, ackAfterFlow ? (Math.min(qos, 1) as 0 | 1) : qos, onMessage);
 
     node.on('close', (removed: boolean, done: () => void) => {
+      // Events still in the flow stay unacknowledged and come back on the next connection: they
+      // must pass the dedupe window then, so they leave it before it is kept for the next deploy.
+      for (const eventId of forgetOwner(node.id)) seen.delete(eventId);
       carried.set(seenIdsKey(node.id), removed ? undefined : seen.toArray());
-      forgetOwner(node.id);
       detachHooks?.();
       connection.deregister(node.id).then(done, done);
     });

@@ -9,9 +9,11 @@
  *                   sink accepted the message: audit durable, mail accepted, Kafka acked);
  *   postReceive −1  a node whose input handler does not take `done` has run it — nothing more
  *                   can be known of it, and waiting for a `done` it never calls would stall.
- * The event is settled when the count is back to 0. A node that completed with a `closed` error
- * (a sink closing before its queue was flushed) marks the event *unsettled*: its acknowledgement
- * is never sent, and the broker redelivers it after the restart.
+ * The event is settled when the count is back to 0, whatever each node's outcome (an error went to
+ * Catch: holding the acknowledgement for ever would not bring the event back).
+ * When the source node closes (redeploy, stop), its unsettled events are forgotten without
+ * acknowledgement (`forgetOwner`): the broker redelivers them to the next connection, and the
+ * source must then let them through again — it removes their ids from its dedupe window.
  *
  * Bounds: an event not settled after `settle_wait_ms_max` is acknowledged anyway (a node that
  * takes `done` but never calls it must not hold the broker's in-flight window for ever), and at
@@ -124,8 +126,6 @@ const hooks = {
     if (!takesDone(event.destination?.node)) decrement(event.msg);
   },
   onComplete(event: HookEvent): void {
-    const tree = treeOf(event.msg);
-    if (tree && (delivered.get(event.msg!) ?? 0) > 0 && (event.error as { code?: unknown } | undefined)?.code === 'closed') tree.keepUnacked = true;
     decrement(event.msg);
   },
 };
@@ -210,15 +210,19 @@ export function followPending(eventId: string, release: () => void): boolean {
 }
 
 /**
- * The source node closed: its unfinished events are forgotten without acknowledgement (its
- * connection is gone; the broker redelivers them to the next one).
+ * The source node is closing: its unfinished events are forgotten without acknowledgement (the
+ * broker redelivers them to the next connection). Returns their event ids, which the source must
+ * drop from its dedupe window so the redelivered copies pass.
  */
-export function forgetOwner(owner: string): void {
+export function forgetOwner(owner: string): string[] {
+  const forgotten: string[] = [];
   for (const [id, tree] of trees) {
     if (tree.owner !== owner) continue;
     tree.keepUnacked = true;
+    if (tree.eventId !== undefined) forgotten.push(tree.eventId);
     settle(id, tree);
   }
+  return forgotten;
 }
 
 export function settleStats(): SettleStats {

@@ -121,10 +121,10 @@ describe('npm start (supervised processes)', () => {
     expect(await hub.exited).toEqual({ code: 0, signal: null });
   }, 20_000);
 
-  it('runs broker, Node-RED and core as separate processes of their own', () => {
+  it('runs broker, Node-RED, core and bridge as separate processes of their own', () => {
     const started = logLines().filter((l) => l.event === 'component.ready').map((l) => [l.child, l.pid]);
-    expect(started.map(([c]) => c)).toEqual(['broker', 'node-red', 'core']);
-    expect(new Set(started.map(([, pid]) => pid)).size).toBe(3);
+    expect(started.map(([c]) => c)).toEqual(['broker', 'node-red', 'core', 'bridge']);
+    expect(new Set(started.map(([, pid]) => pid)).size).toBe(4);
     expect(started.map(([, pid]) => pid)).not.toContain(hub.proc.pid);
   });
 

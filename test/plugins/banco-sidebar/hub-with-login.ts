@@ -23,6 +23,8 @@ export interface Hub {
   editorUrl: string;
   corePort: number;
   mqttUrl: string;
+  /** The core's health and Prometheus listener (docs/metrics.md). */
+  coreMetricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -40,14 +42,15 @@ export async function startHub(opts: { login: boolean }): Promise<Hub> {
   const dataDir = tempDir();
   const nodeRedPort = await freePort();
   const mqttPort = await freePort();
-  const env: Record<string, string> = { DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(nodeRedPort), BANCO_NODE_RED_LOG_LEVEL: 'warn', BANCO_STATS_INTERVAL_MS: '1000' };
+  const metricsPort = await freePort();
+  const env: Record<string, string> = { DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), BANCO_METRICS_PORT: String(metricsPort), MQTT_WS_PORT: 'off', NODE_RED_PORT: String(nodeRedPort), BANCO_NODE_RED_LOG_LEVEL: 'warn', BANCO_STATS_INTERVAL_MS: '1000' };
   if (opts.login) Object.assign(env, { BANCO_NODE_RED_ADMIN_USER: ADMIN.username, BANCO_NODE_RED_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN.password, 8) });
   const proc = await spawnCore(env, ['start'], HUB_START_MS);
   const editorUrl = `http://127.0.0.1:${nodeRedPort}`;
   // The flows run (their subscriptions made) before the core listens, so the editor is up by now.
   await until(async () => ((await fetch(`${editorUrl}/settings`).catch(() => null))?.status ?? 0) > 0 ? true : undefined, HUB_START_MS, 'the editor');
   return {
-    proc, dataDir, editorUrl, corePort: proc.port, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    proc, dataDir, editorUrl, corePort: proc.port, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, coreMetricsUrl: `http://127.0.0.1:${metricsPort}`,
     async stop() {
       proc.proc.kill('SIGTERM');
       await proc.exited;

@@ -3,6 +3,9 @@
  * that passes banco-events → banco-audit reaches the sidebar over the editor's comms WebSocket
  * with the audit counters, and the metrics route serves the counters — to admins only.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import mqtt from 'mqtt';
 import { adminToken, Comms, deposit, startHub, until, type Hub } from './hub-with-login';
 
 interface FeedEntry { seq: number; kind: string; topic: string; cedulas: string[]; event: Record<string, unknown> }
@@ -36,8 +39,20 @@ describe('the Banco sidebar plugin in the hub, with an editor login', () => {
   it('sends a deposit to the editor over comms, with the audit log\'s counters once it is written', async () => {
     const comms = await Comms.open(hub.editorUrl, token);
     expect(comms.authResult).toBe('ok');
+    // Issue 12's end-to-end check: the same deposit on MQTT, in the audit log, in the sidebar's
+    // feed and in both processes' metrics (the core's /metrics, Node-RED's /banco/metrics).
+    const observer = await mqtt.connectAsync(hub.mqttUrl, { reconnectPeriod: 0 });
+    const onBus: Array<Record<string, unknown>> = [];
+    observer.on('message', (_topic, payload) => onBus.push(JSON.parse(payload.toString()) as Record<string, unknown>));
+    await observer.subscribeAsync('banco/transacciones', { qos: 1 });
     const answer = await deposit(hub.corePort, CEDULA, '12.34');
     expect(answer).toMatchObject({ ok: true });
+    const published = await until(() => onBus.find((e) => e.monto === 12.34 && e.cedula === CEDULA), 30_000, 'the event on MQTT');
+    await observer.endAsync();
+    const auditFile = path.join(hub.dataDir, 'audit', 'audit.jsonl');
+    await until(() => (fs.existsSync(auditFile) && fs.readFileSync(auditFile, 'utf8').includes(`"eventId":"${String(published.id)}"`) ? true : undefined), 30_000, 'the audit record');
+    const coreMetrics = await (await fetch(`${hub.coreMetricsUrl}/metrics`)).text();
+    expect(Number(/^banco_core_movements_total\{[^}]*type="depositar"[^}]*\} (\d+)$/m.exec(coreMetrics)?.[1])).toBeGreaterThanOrEqual(1);
     const feed = await until(() => comms.find<{ boot: string; events: FeedEntry[] }>('banco/sidebar/events', (d) => d.events.some((e) => e.event.monto === 12.34)), 30_000, 'the event over comms');
     const entry = feed.events.find((e) => e.event.monto === 12.34)!;
     expect(entry).toMatchObject({ kind: 'transactions', topic: 'banco/transacciones', cedulas: [CEDULA], event: { cedula: CEDULA, tipo: 'DEPOSITO', saldo_nuevo: 5012.34 } });
