@@ -47,6 +47,15 @@ function envExample(): Map<string, string> {
   return vars;
 }
 
+describe('the Dockerfile', () => {
+  it('copies every folder the build compiles, and the default flows and plugin assets', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const copied = new Set([...dockerfile.matchAll(/^COPY (?!--)(\S+) /gm)].map((m) => m[1]));
+    const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    for (const dir of [...build.include, 'flows', 'scripts']) expect({ dir, copied: copied.has(dir) }).toEqual({ dir, copied: true });
+  });
+});
+
 describe('docker-compose.yml against the CLI', () => {
   it('runs in every service of our image a component that `banco start` knows', () => {
     expect(ours.map(([name]) => name).sort()).toEqual(['bridge', 'core-1', 'core-2', 'node-red']);
