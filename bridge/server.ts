@@ -43,7 +43,9 @@ export const PUBLIC_DIR = path.join(__dirname, 'public');
 function buildApp(ctx: BridgeContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', ctx.config.trustProxy);
+  // One hop: the client address is the entry the balancer appended to X-Forwarded-For, never one
+  // the client wrote itself (`true` would take the left-most, client-controlled entry).
+  app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.use(securityHeaders(ctx.config.tls !== null));
   app.use((req, res, next) => (ctx.limits.ip.tryTake(req.ip ?? '') ? next() : sendError(res, 'LIMITE_EXCEDIDO')));
   app.use(express.json({ limit: BRIDGE_LIMITS.body_bytes_max, strict: true }));

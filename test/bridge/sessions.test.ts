@@ -120,3 +120,21 @@ describe('live balances', () => {
     s.close();
   });
 });
+
+describe('behind a load balancer (BANCO_BRIDGE_TRUST_PROXY=on)', () => {
+  let bank: TestBank;
+  beforeAll(async () => {
+    bank = await startTestBank({ BANCO_BRIDGE_TRUST_PROXY: 'on' });
+  });
+  afterAll(() => bank.stop());
+
+  it('counts logins by the address the balancer appended, so a client cannot dodge the limit by writing X-Forwarded-For', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      // What a balancer forwards: the client's own (forged) entries, then the address it saw.
+      const res = await fetch(`${bank.url}/api/v1/sesion`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.9.${i}.1, 203.0.113.7` }, body: JSON.stringify({ cedula: '1315151515', pin: '9999' }) });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+});
