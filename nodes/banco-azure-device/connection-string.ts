@@ -28,7 +28,8 @@ function fieldsOf(text: string): Map<string, string> | string {
   for (const part of text.split(';')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
-    if (eq <= 0) return `connection string part "${part.slice(0, 20)}…" is not Name=value`;
+    // Never echo the part: a key pasted without its name would land in the status and the log.
+    if (eq <= 0) return `connection string part ${fields.size + 1} is not Name=value (expected HostName=…;DeviceId=…;SharedAccessKey=…)`;
     const name = part.slice(0, eq).trim();
     // The value may itself end in '=' (base64 padding): split at the first '=' only.
     const value = part.slice(eq + 1).trim();

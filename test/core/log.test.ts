@@ -63,6 +63,15 @@ describe('redaction pieces', () => {
     expect(scrubText('logging on', [])).toBe('logging on');
   });
 
+  it('redacts the review\'s gaps: an Azure connection string, a short password, and URL passwords holding / or @', () => {
+    const env = { AZURE_IOT_CONNECTION_STRING: 'HostName=h.azure-devices.net;DeviceId=d1;SharedAccessKey=c2VjcmV0LWtleS1ieXRlcy0xMjM0NTY3OA==', KAFKA_PASSWORD: 'abc1234' };
+    const text = scrubText(`connect with ${env.AZURE_IOT_CONNECTION_STRING}; kafka pw abc1234; url smtp://u:pa/ss@host:587; mqtt://u:p@ss@h:1883 SharedAccessSignature sr=x&sig=abcDEF123%3D&se=1`, secretValuesOf(env));
+    expect(text).not.toMatch(/c2VjcmV0|abc1234|pa\/ss|p@ss|abcDEF123/);
+    expect(text).toContain('smtp://***@host:587');
+    expect(text).toContain('mqtt://***@h:1883');
+    expect(text).toContain('DeviceId=d1');
+  });
+
   it('strips user and password from every URL in a text', () => {
     expect(safeUrl('from mqtt://u:p@a:1 to mqtts://x@b')).toBe('from mqtt://***@a:1 to mqtts://***@b');
   });
