@@ -39,3 +39,20 @@ describe('one writer per audit log', () => {
     await expect(AuditWriter.open(options(file))).rejects.toThrow(`delete ${file}.lock`);
   });
 });
+
+describe('the audit lock file', () => {
+  it('an unreadable (half-written) lock is not taken over: it may belong to a live writer elsewhere', async () => {
+    const file = path.join(tempDir(), 'audit.jsonl');
+    fs.writeFileSync(`${file}.lock`, '');
+    await expect(AuditWriter.open(options(file))).rejects.toThrow(/cannot be read; another writer may hold it/);
+    expect(fs.readFileSync(`${file}.lock`, 'utf8')).toBe('');
+  });
+
+  it('is never visible half-written: it appears whole, with its holder', async () => {
+    const file = path.join(tempDir(), 'audit.jsonl');
+    const writer = await AuditWriter.open(options(file));
+    expect(JSON.parse(fs.readFileSync(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp') || f.endsWith('.stale'))).toEqual([]);
+    await writer.close();
+  });
+});
