@@ -47,7 +47,12 @@ export class CoreConnection {
     });
     const conn = new CoreConnection(socket, options, onClose);
     if (options.token !== null) {
-      const reply = await conn.request({ op: 'auth', token: options.token });
+      // Any failure here (refused, timed out) closes the socket: a half-opened connection must
+      // not linger and later report a close for a slot that holds a newer one.
+      const reply = await conn.request({ op: 'auth', token: options.token }).catch((err: unknown) => {
+        conn.close();
+        throw err;
+      });
       if (!reply.ok) {
         conn.close();
         throw new HubError('NO_AUTORIZADO', 'El núcleo rechazó el token de servicio (BANCO_CORE_TOKEN)');

@@ -64,16 +64,20 @@ export class CorePool {
   }
 
   private async open(i: number): Promise<void> {
+    let conn: CoreConnection | null = null;
     try {
-      this.slots[i] = await CoreConnection.open(this.options, () => this.lost(i));
+      conn = await CoreConnection.open(this.options, () => this.lost(i, conn));
+      this.slots[i] = conn;
       this.retryMs[i] = BRIDGE_LIMITS.core_reconnect_initial_ms;
     } catch (err) {
-      this.lost(i);
+      this.lost(i, null);
       throw err;
     }
   }
 
-  private lost(i: number): void {
+  /** Slot `i` lost `conn` (null: an open that failed); a close of an older connection is ignored. */
+  private lost(i: number, conn: CoreConnection | null): void {
+    if (conn !== null && this.slots[i] !== conn) return;
     this.slots[i] = null;
     if (this.stopped || this.reconnecting[i]) return;
     this.reconnecting[i] = true;
