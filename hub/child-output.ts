@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log';
+import { redact, secretValuesOf } from '../core/log-redact';
 import { SUPERVISOR_LIMITS } from './limits';
 
 type Entry = Record<string, unknown>;
@@ -58,10 +59,13 @@ export interface OutputSink {
  */
 export function forwardOutput(stream: Readable, component: string, level: 'info' | 'error', sink: OutputSink, onFailureLine: (line: string) => void): void {
   const log = sink.log.child({ component });
+  const secrets = secretValuesOf(process.env);
   eachLine(stream, (line) => {
     if (line.trim() === '') return;
     const e = parseEntry(line);
-    if (e !== null) return sink.entry(e);
+    // Redacted again: a line merely shaped like ours (a user's console.log in a function node)
+    // has not been through a child's logger.
+    if (e !== null) return sink.entry(redact(e, secrets) as Entry);
     if (line.startsWith('banco: ')) return onFailureLine(line.slice('banco: '.length));
     log[level]('component.output', { msg: line });
   });

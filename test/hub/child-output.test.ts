@@ -32,6 +32,17 @@ describe('forwardOutput', () => {
     expect(failures).toEqual(['port 5000 is already in use']);
   });
 
+  it('redacts a line merely shaped like ours (a user\'s console.log of JSON in a function node)', async () => {
+    const stream = new PassThrough();
+    const s = sink();
+    forwardOutput(stream, 'node-red', 'info', s.out, () => undefined);
+    const forged = { level: 'info', time: '2026-01-01T00:00:00.000Z', instance: 'h/1', component: 'node-red', event: 'x', msg: 'login mqtt://u:hunter22@h:1', password: 'hunter22' };
+    stream.write(JSON.stringify(forged) + '\n');
+    await flush();
+    expect(JSON.stringify(s.entries)).not.toContain('hunter22');
+    expect(s.entries[0]).toMatchObject({ password: '[redacted]', msg: 'login mqtt://***@h:1' });
+  });
+
   it('does not take a JSON line without the common fields for one of ours', () => {
     expect(parseEntry('{"level":"info"}')).toBeNull();
     expect(parseEntry('[1]')).toBeNull();
