@@ -21,7 +21,7 @@ import { hashPin } from '../core/ledger/pin';
 import { silentLogger } from '../core/log';
 import { median, type Figure } from './figure';
 import { accounts } from './harness';
-import { freePortFor } from './free-port';
+import { freePort } from './ports';
 import type { BridgeLoadRequest, BridgeLoadResult } from './bridge-worker';
 
 const PIN = '2468';
@@ -66,7 +66,7 @@ export async function benchBridge(opts: { quick: boolean; clients: number[] }, e
   const durationMs = opts.quick ? 1500 : 4000;
   const rounds = opts.quick ? 1 : 3;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banco-bench-bridge-'));
-  const mqttPort = await freePortFor();
+  const mqttPort = await freePort();
   const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', CORE_PORT: '0', MQTT_PORT: String(mqttPort), MQTT_WS_PORT: 'off', BANCO_DEMO_DATA: 'off', BANCO_RELAY: 'off' };
   const broker = await startEmbeddedBroker(loadBrokerConfig(env), silentLogger);
   const core = await startCore(loadCoreConfig(env), { log: silentLogger });
