@@ -61,7 +61,7 @@ describe('banco-events holds the acknowledgement until the flow is done', () => 
 
   async function deploy(sinks: 'gate' | 'helper' | 'both', events: Record<string, unknown> = {}): Promise<{ out: NodeMessage[] }> {
     await helper.load(NODES, flow(broker.url, sinks, events));
-    await waitUntil('subscribed', () => Object.keys((broker.broker as unknown as { _subscriptions?: object })._subscriptions ?? {}).length >= 0 && broker.clients >= 1);
+    await waitUntil('connected', () => broker.clients >= 1);
     await sleep(200);
     return { out: collect('out') };
   }
@@ -128,31 +128,9 @@ describe('banco-events holds the acknowledgement until the flow is done', () => 
     await waitUntil('acknowledged without done', () => acked.length === 1);
     gated[0].done();
   });
-});
-
-describe('banco-events across a full redeploy, with the acknowledgement held', () => {
-  let broker: AedesBroker;
-
-  beforeAll(async () => {
-    await helper.startServer();
-  });
-  afterAll(async () => {
-    await helper.stopServer();
-  });
-  beforeEach(async () => {
-    gated.length = 0;
-    broker = await AedesBroker.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await broker.stop();
-  });
 
   test('an event still unfinished at a full redeploy is delivered to the sink again, then acknowledged once', async () => {
-    let acked = 0;
-    broker.broker!.on('ack', (packet, client) => { if (client?.id === CLIENT_ID && packet && 'messageId' in packet) acked += 1; });
-    await helper.load(NODES, flow(broker.url, 'gate'));
-    await sleep(300);
+    await deploy('gate');
     await publish(broker.url, [{ topic: 'banco/transacciones', payload: bancoEvent('r1') }]);
     await waitUntil('the sink got the event', () => gated.length === 1);
     gated.length = 0;
@@ -160,20 +138,17 @@ describe('banco-events across a full redeploy, with the acknowledgement held', (
     await (helper as unknown as { setFlows(f: object[], t: string): Promise<void> }).setFlows(flow(broker.url, 'gate'), 'full');
     await waitUntil('the event came back after the redeploy', () => gated.length === 1, 15_000);
     expect(gated[0].msg.eventId).toBe('r1');
-    expect(acked).toBe(0);
+    expect(acked).toHaveLength(0);
     gated[0].done();
-    await waitUntil('acknowledged', () => acked === 1);
+    await waitUntil('acknowledged', () => acked.length === 1);
   });
 
   test('a sink ending the event with an error still lets it be acknowledged (no in-flight slot is kept for ever)', async () => {
-    let acked = 0;
-    broker.broker!.on('ack', (packet, client) => { if (client?.id === CLIENT_ID && packet && 'messageId' in packet) acked += 1; });
-    await helper.load(NODES, flow(broker.url, 'gate'));
-    await sleep(300);
+    await deploy('gate');
     await publish(broker.url, [{ topic: 'banco/transacciones', payload: bancoEvent('c1') }]);
     await waitUntil('the sink got the event', () => gated.length === 1);
     gated[0].done(Object.assign(new Error('the node is closing'), { code: 'closed' }));
-    await waitUntil('acknowledged', () => acked === 1);
+    await waitUntil('acknowledged', () => acked.length === 1);
     expect(settleStats().held).toBe(0);
   });
 });
