@@ -33,7 +33,8 @@ export function eachLine(stream: Readable, onLine: (line: string) => void, maxCh
     const parts = (held + chunk).split('\n');
     held = parts.pop() ?? '';
     for (const part of parts) {
-      if (!dropping) onLine(part.replace(/\r$/, ''));
+      // A whole line can arrive in one chunk (up to the stream's 64 KiB): cut it here too.
+      if (!dropping) onLine(part.length > maxChars ? part.slice(0, maxChars) + '…[cut]' : part.replace(/\r$/, ''));
       dropping = false;
     }
     if (held.length > maxChars && !dropping) {

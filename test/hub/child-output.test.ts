@@ -43,6 +43,15 @@ describe('forwardOutput', () => {
     expect(s.entries[0]).toMatchObject({ password: '[redacted]', msg: 'login mqtt://***@h:1' });
   });
 
+  it('cuts a long line that arrives whole in one chunk, like one spread over several', async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    eachLine(stream, (l) => lines.push(l), 10);
+    stream.write('x'.repeat(50) + '\nshort\n');
+    await flush();
+    expect(lines).toEqual(['x'.repeat(10) + '…[cut]', 'short']);
+  });
+
   it('does not take a JSON line without the common fields for one of ours', () => {
     expect(parseEntry('{"level":"info"}')).toBeNull();
     expect(parseEntry('[1]')).toBeNull();
