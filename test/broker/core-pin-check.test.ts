@@ -79,6 +79,9 @@ describe('customer login on a broker in its own process', () => {
     expect((await core!.stop()).code).toBe(0);
     core = null;
     expect(await refusal(url, CEDULA, PIN)).toBe(SERVER_UNAVAILABLE);
+    // The CONNACK can arrive before the broker's log line has come through its stderr pipe.
+    const logged = Date.now() + 5_000;
+    while (!broker.stderr().includes('"event":"mqtt_login_unavailable"') && Date.now() < logged) await new Promise((r) => setTimeout(r, 50));
     expect(broker.stderr()).toContain('"event":"mqtt_login_unavailable"');
     expect(broker.stderr()).not.toContain(PIN + '"');
     core = await startBanco(env, ['start', 'core'], 'core.listening');
